@@ -1,0 +1,307 @@
+"""sources.toml -> frozen, validated configuration.
+
+Every problem in the file is collected and reported at once, each naming the key and its line
+(``sources[2].feeds (line 14): expected a list of http(s) URLs``), so a user fixes a bad config in
+one pass. Nothing here touches the network.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+DEFAULT_USER_AGENT = "syndigest/{version} (+{contact})"
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; `problems` lists every reason, one line each."""
+
+    def __init__(self, path: str, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        super().__init__(f"{path}: " + "; ".join(problems))
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    title: str = "syndigest"
+    base_url: str = "http://localhost:8000/"
+    description: str = "Syndicated wire news, each story once."
+    language: str = "en"
+    feed_items: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlConfig:
+    contact_url: str = "https://github.com/syndigest/syndigest"
+    user_agent: str = ""
+    download_delay: float = 1.0
+    autothrottle: bool = True
+    concurrent_per_domain: int = 2
+    max_response_bytes: int = 5_000_000
+    timeout: float = 30.0
+    retry_times: int = 3
+    max_retry_after: float = 120.0
+    proxy: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceConfig:
+    name: str
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    start_urls: tuple[str, ...] = ()
+    article_pattern: re.Pattern[str] | None = None
+    max_depth: int = 2
+    max_pages: int = 1000
+    max_age_days: int | None = None
+
+    @property
+    def hosts(self) -> frozenset[str]:
+        """The hosts this source may be crawled on: those of its configured URLs."""
+        urls = (*self.feeds, *self.sitemaps, *self.start_urls)
+        return frozenset((urlsplit(u).hostname or "").lower() for u in urls)
+
+    def is_article_url(self, url: str) -> bool:
+        return self.article_pattern is None or bool(self.article_pattern.search(url))
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    site: SiteConfig = field(default_factory=SiteConfig)
+    crawl: CrawlConfig = field(default_factory=CrawlConfig)
+    sources: tuple[SourceConfig, ...] = ()
+
+    def user_agent(self, version: str) -> str:
+        template = self.crawl.user_agent or DEFAULT_USER_AGENT
+        return template.format(version=version, contact=self.crawl.contact_url)
+
+    def source(self, name: str) -> SourceConfig:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        raise KeyError(name)
+
+
+# -- value checkers: each returns the converted value or raises ValueError with the reason --
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("expected a non-empty string")
+    return value.strip()
+
+
+def _url(value: Any) -> str:
+    text = _str(value)
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"expected an http(s) URL, got {text!r}")
+    return text
+
+
+def _urls(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise ValueError("expected a list of http(s) URLs")
+    return tuple(_url(v) for v in value)
+
+
+def _base_url(value: Any) -> str:
+    text = _url(value)
+    return text if text.endswith("/") else text + "/"
+
+
+def _int(low: int, high: int) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"expected a whole number from {low} to {high}")
+        return value
+
+    return check
+
+
+def _float(low: float, high: float) -> Callable[[Any], float]:
+    def check(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"expected a number from {low} to {high}")
+        if not low <= value <= high:
+            raise ValueError(f"expected a number from {low} to {high}")
+        return float(value)
+
+    return check
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("expected true or false")
+    return value
+
+
+def _regex(value: Any) -> re.Pattern[str]:
+    text = _str(value)
+    try:
+        return re.compile(text)
+    except re.error as exc:
+        raise ValueError(f"invalid regular expression: {exc}") from None
+
+
+def _proxy(value: Any) -> str:
+    return "" if value == "" else _url(value)
+
+
+def _user_agent(value: Any) -> str:
+    text = _str(value)
+    try:
+        text.format(version="0", contact="x")
+    except (KeyError, IndexError, ValueError):
+        raise ValueError("may use only {version} and {contact} placeholders") from None
+    return text
+
+
+SITE_KEYS: dict[str, Callable[[Any], Any]] = {
+    "title": _str,
+    "base_url": _base_url,
+    "description": _str,
+    "language": _str,
+    "feed_items": _int(1, 1000),
+}
+CRAWL_KEYS: dict[str, Callable[[Any], Any]] = {
+    "contact_url": _url,
+    "user_agent": _user_agent,
+    "download_delay": _float(0, 600),
+    "autothrottle": _bool,
+    "concurrent_per_domain": _int(1, 32),
+    "max_response_bytes": _int(10_000, 1_000_000_000),
+    "timeout": _float(1, 600),
+    "retry_times": _int(0, 20),
+    "max_retry_after": _float(0, 86_400),
+    "proxy": _proxy,
+}
+SOURCE_KEYS: dict[str, Callable[[Any], Any]] = {
+    "name": _str,
+    "feeds": _urls,
+    "sitemaps": _urls,
+    "start_urls": _urls,
+    "article_pattern": _regex,
+    "max_depth": _int(0, 20),
+    "max_pages": _int(1, 1_000_000),
+    "max_age_days": _int(1, 100_000),
+}
+
+
+class _LineFinder:
+    """Finds the line of a key in the raw TOML text (tomllib keeps no positions)."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+
+    def _table_start(self, table: str, index: int | None) -> int:
+        header = re.compile(rf"^\s*\[\[\s*{table}\s*\]\]" if index is not None else rf"^\s*\[\s*{table}\s*\]")
+        seen = -1
+        for number, line in enumerate(self.lines):
+            if header.match(line):
+                seen += 1
+                if index is None or seen == index:
+                    return number
+        return 0
+
+    def line(self, table: str, index: int | None, key: str) -> int | None:
+        start = self._table_start(table, index)
+        key_re = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+        for number in range(start, len(self.lines)):
+            if number > start and self.lines[number].lstrip().startswith("["):
+                break
+            if key_re.match(self.lines[number]):
+                return number + 1
+        return start + 1 if start or index is not None else None
+
+
+def _check_table(
+    raw: dict[str, Any],
+    schema: dict[str, Callable[[Any], Any]],
+    label: str,
+    where: Callable[[str], int | None],
+    problems: list[str],
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        line = where(key)
+        at = f"{label}.{key}" + (f" (line {line})" if line else "")
+        check = schema.get(key)
+        if check is None:
+            known = ", ".join(sorted(schema))
+            problems.append(f"{at}: unknown key (known keys: {known})")
+            continue
+        try:
+            values[key] = check(value)
+        except ValueError as exc:
+            problems.append(f"{at}: {exc}")
+    return values
+
+
+def parse_config(text: str, path: str = "sources.toml") -> Config:
+    """Parse and validate config text; raise ConfigError listing every problem."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, [f"not valid TOML: {exc}"]) from None
+    finder = _LineFinder(text)
+    problems: list[str] = []
+    for key in raw:
+        if key not in ("site", "crawl", "sources"):
+            problems.append(f"{key} (line {finder.line('', None, key) or '?'}): unknown top-level key "
+                            "(known: site, crawl, sources)")
+
+    def table(name: str, schema: dict[str, Callable[[Any], Any]]) -> dict[str, Any]:
+        section = raw.get(name, {})
+        if not isinstance(section, dict):
+            problems.append(f"{name}: expected a table [{name}]")
+            return {}
+        return _check_table(section, schema, name, lambda k: finder.line(name, None, k), problems)
+
+    site = SiteConfig(**table("site", SITE_KEYS))
+    crawl = CrawlConfig(**table("crawl", CRAWL_KEYS))
+
+    raw_sources = raw.get("sources", [])
+    sources: list[SourceConfig] = []
+    if not isinstance(raw_sources, list) or not all(isinstance(s, dict) for s in raw_sources):
+        problems.append("sources: expected one [[sources]] table per site")
+        raw_sources = []
+    if not raw_sources:
+        problems.append("sources: no [[sources]] table: nothing to crawl")
+    names: set[str] = set()
+    for index, entry in enumerate(raw_sources):
+        label = f"sources[{index}]"
+        values = _check_table(
+            entry, SOURCE_KEYS, label, lambda k, i=index: finder.line("sources", i, k), problems
+        )
+        if "name" not in values:
+            if "name" not in entry:
+                problems.append(f"{label}: missing required key name")
+            continue
+        if values["name"] in names:
+            problems.append(f"{label}.name: duplicate source name {values['name']!r}")
+        names.add(values["name"])
+        if not entry.keys() & {"feeds", "sitemaps", "start_urls"}:
+            problems.append(f"{label}: give at least one of feeds, sitemaps, start_urls")
+        sources.append(SourceConfig(**values))
+    if problems:
+        raise ConfigError(path, problems)
+    return Config(site=site, crawl=crawl, sources=tuple(sources))
+
+
+def load_config(path: str | Path) -> Config:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(str(path), ["file not found"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), [f"cannot read: {exc}"]) from None
+    return parse_config(text, str(path))
