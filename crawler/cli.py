@@ -1,0 +1,147 @@
+"""The `digest` command: run | crawl | build | export | demo | serve."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from crawler.config import Config, ConfigError, load_config
+from crawler.export import json_lines
+from crawler.store import SQLiteStore, StoreError
+from crawler.stories import load_stories
+
+logger = logging.getLogger(__name__)
+
+EXIT_USAGE = 2
+
+
+def _stories(state: Path) -> list:  # type: ignore[type-arg]
+    with SQLiteStore(state) as store:
+        return load_stories(store.articles_by_story())
+
+
+def do_crawl(config: Config, state: Path) -> int:
+    from crawler.crawl import run_crawl
+    from crawler.report import format_summary
+
+    result = run_crawl(config, state)
+    print(format_summary(result.summary), flush=True)
+    if result.status != "ok":
+        print("digest: every source failed; nothing was fetched", file=sys.stderr)
+        return 1
+    return 0
+
+
+def do_build(config: Config, state: Path, out: Path) -> int:
+    from crawler.site import build_site
+
+    stories = _stories(state)
+    result = build_site(stories, config, out)
+    print(f"built {result.pages} pages for {result.stories} stories in {result.out_dir}", flush=True)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    status = do_crawl(config, args.state)
+    if status != 0:
+        return status
+    return do_build(config, args.state, args.out)
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    return do_crawl(load_config(args.config), args.state)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    return do_build(load_config(args.config), args.state, args.out)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    if not (args.state / "syndigest.sqlite3").exists():
+        raise StoreError(f"{args.state}: no state here (run `digest crawl` first)")
+    for line in json_lines(_stories(args.state)):
+        sys.stdout.write(line + "\n")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from crawler.config import parse_config
+    from crawler.demo import DemoNetwork
+
+    base = args.dir.resolve()
+    state, out = base / "state", base / "output"
+    out_url = f"http://127.0.0.1:{args.port}/"
+    with DemoNetwork() as network:
+        text = network.config_text(site_title="syndigest demo", base_url=out_url)
+        base.mkdir(parents=True, exist_ok=True)
+        (base / "sources.toml").write_text(text, encoding="utf-8")
+        config = parse_config(text, str(base / "sources.toml"))
+        status = do_crawl(config, state)
+    if status != 0:
+        return status
+    do_build(config, state, out)
+    print(f"demo site: {out / 'index.html'}")
+    print(f"see it with: digest serve --out {out} --port {args.port}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(args.out))
+    with http.server.ThreadingHTTPServer((args.host, args.port), handler) as server:
+        print(f"serving {args.out} at http://{args.host}:{server.server_port}/ (Ctrl-C to stop)",
+              flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="digest", description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True)
+
+    def command(name: str, func, help: str, config: bool = True, state: bool = True,  # type: ignore[no-untyped-def]
+                out: bool = False) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help)
+        p.set_defaults(func=func)
+        if config:
+            p.add_argument("--config", type=Path, default=Path("sources.toml"))
+        if state:
+            p.add_argument("--state", type=Path, default=Path("state"))
+        if out:
+            p.add_argument("--out", type=Path, default=Path("output"))
+        return p
+
+    command("run", cmd_run, "crawl, then build the site", out=True)
+    command("crawl", cmd_crawl, "crawl every source into the state")
+    command("build", cmd_build, "build the site from the state", out=True)
+    command("export", cmd_export, "print stories as JSON Lines", config=False)
+    demo = command("demo", cmd_demo, "run the whole pipeline on the bundled sample network",
+                   config=False, state=False)
+    demo.add_argument("--dir", type=Path, default=Path("demo"),
+                      help="where the demo's sources.toml, state/ and output/ go (default: demo/)")
+    demo.add_argument("--port", type=int, default=8000, help="port the site's links assume")
+    serve = command("serve", cmd_serve, "serve the built site on loopback", config=False,
+                    state=False, out=True)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        print(f"digest: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except StoreError as exc:
+        print(f"digest: error: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,69 @@
+"""Retries that honour Retry-After.
+
+Scrapy's stock RetryMiddleware retries 429 and 503 at once, ignoring the server's Retry-After:
+the impolite thing to do, and often futile. This waits as asked (capped by `RETRY_AFTER_MAX`),
+then retries; a server asking for longer than the cap is given up on with a clear reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import Response
+
+logger = logging.getLogger(__name__)
+
+
+def retry_after_seconds(value: str | None, now: datetime) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date); None if absent or bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - now).total_seconds())
+
+
+class RetryAfterMiddleware(RetryMiddleware):
+    def __init__(self, settings, max_wait: float) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(settings)
+        self.max_wait = max_wait
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
+        middleware = cls(crawler.settings, crawler.settings.getfloat("RETRY_AFTER_MAX", 120.0))
+        middleware.crawler = crawler
+        return middleware
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
+        if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
+            return response
+        header = response.headers.get("Retry-After")
+        wait = retry_after_seconds(
+            header.decode("latin-1") if header else None, datetime.now(timezone.utc)
+        )
+        if wait is not None:
+            if wait > self.max_wait:
+                logger.warning(
+                    "Giving up on %s: server asks to retry after %.0fs (cap %.0fs)",
+                    request.url, wait, self.max_wait,
+                )
+                assert self.crawler.stats is not None
+                self.crawler.stats.inc_value("retry/retry_after_too_long")
+                return response
+            logger.info("Retry-After %.1fs for %s", wait, request.url)
+            await asyncio.sleep(wait)
+        reason = f"HTTP {response.status}"
+        return self._retry(request, reason) or response

@@ -1,0 +1,1 @@
+"""One pipeline per concern: validate -> clean -> dedup -> store (see crawler/settings.py)."""

@@ -1,0 +1,46 @@
+"""Date formats for pages and feeds, all in UTC and independent of the machine's locale.
+
+The home page groups by UTC day, so every date a reader sees is UTC too; a date shown in one zone
+and grouped in another would put a story under the wrong day. Month and day names come from
+tables here, not from `strftime("%B")`, whose output depends on the locale of the build machine.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def to_utc(moment: datetime) -> datetime:
+    """The same instant in UTC; naive datetimes are refused (their zone is unknown)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"naive datetime {moment.isoformat()}: a timezone is required")
+    return moment.astimezone(UTC)
+
+
+def rfc3339(moment: datetime) -> str:
+    """`2025-06-02T01:30:00Z`: for `<time datetime>`, JSON Feed and the sitemap."""
+    return to_utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def human_time(moment: datetime) -> str:
+    """`2 June 2025, 01:30 UTC`."""
+    utc = to_utc(moment)
+    return f"{utc.day} {_MONTHS[utc.month - 1]} {utc.year}, {utc:%H:%M} UTC"
+
+
+def clock(moment: datetime) -> str:
+    """`01:30 UTC`: the time alone, where the day is already a heading."""
+    return f"{to_utc(moment):%H:%M} UTC"
+
+
+def human_day(day: date) -> str:
+    """`Monday 2 June 2025`."""
+    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"

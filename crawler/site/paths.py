@@ -1,0 +1,117 @@
+"""Where each page lives: file paths inside the output folder and the URLs that point at them.
+
+A story's path derives from its id alone, because ids never change and titles do: a link a reader
+saved or a feed reader stored keeps working. File names are lowercase ASCII so that two names can
+never land on the same file of a case-insensitive file system. Links between pages are relative, so
+the site works from any base path and from disk; canonical and feed URLs are absolute.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+from urllib.parse import quote, urljoin, urlsplit
+
+HOME = "index.html"
+NOT_FOUND = "404.html"
+SOURCES_INDEX = "sources/index.html"
+ARCHIVE = "days/index.html"
+RSS = "feed.xml"
+ATOM = "atom.xml"
+JSON_FEED = "feed.json"
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+
+_SAFE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_RESERVED = frozenset({"index"})
+
+
+def _digest(text: str, length: int) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:length]
+
+
+def slugify(text: str, limit: int = 60) -> str:
+    """ASCII, lowercase, hyphen-separated; empty when nothing of the text is ASCII-writable."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")[:limit].strip("-")
+
+
+def safe_name(raw: str) -> str:
+    """A file name for an id: the id itself when it is already safe, else slug plus a hash.
+
+    The hash of the raw id keeps two ids that slugify alike (``"A/B"``, ``"a-b"``) apart.
+    """
+    if _SAFE_NAME.fullmatch(raw) and raw not in _RESERVED:
+        return raw
+    slug = slugify(raw)
+    return f"{slug}-{_digest(raw, 12)}" if slug else f"id-{_digest(raw, 16)}"
+
+
+def story_path(story_id: str) -> str:
+    return f"stories/{safe_name(story_id)}.html"
+
+
+def day_path(day: date) -> str:
+    return f"days/{day.isoformat()}.html"
+
+
+def source_path(slug: str) -> str:
+    return f"sources/{slug}.html"
+
+
+def source_slugs(names: Iterable[str]) -> dict[str, str]:
+    """A unique slug per source name; a hash suffix only where plain slugs would collide."""
+    by_slug: dict[str, list[str]] = defaultdict(list)
+    for name in sorted(set(names)):
+        by_slug[slugify(name)].append(name)
+    slugs: dict[str, str] = {}
+    for slug, group in by_slug.items():
+        for name in group:
+            if slug and len(group) == 1 and slug not in _RESERVED:
+                slugs[name] = slug
+            else:
+                slugs[name] = f"{slug or 'source'}-{_digest(name, 8)}"
+    return slugs
+
+
+def page_url(base_url: str, path: str) -> str:
+    """The absolute, canonical URL of a file: `index.html` is served as its folder."""
+    if path == HOME:
+        return base_url
+    if path.endswith("/" + HOME):
+        path = path[: -len(HOME)]
+    return urljoin(base_url, path)
+
+
+def relative_url(from_path: str, to_path: str) -> str:
+    """A link from one output file to another that works on any host and from disk."""
+    return posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+
+
+def root_url(base_url: str, to_path: str) -> str:
+    """A host-relative link (`/digest/feed.xml`) for pages served at any path, like the 404."""
+    return urlsplit(base_url).path.rstrip("/") + "/" + to_path
+
+
+def story_guid(story_id: str) -> str:
+    """The permanent id of a story in every feed: a URN on the story id, not on the host.
+
+    It survives a move of the site to another base URL, which a URL-shaped guid would not: feed
+    readers would announce every story again.
+    """
+    return "urn:syndigest:story:" + quote(story_id, safe="")
+
+
+def is_web_url(url: str) -> bool:
+    """Only http(s) URLs from sources become links (`javascript:` and friends never do)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)

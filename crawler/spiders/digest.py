@@ -1,0 +1,193 @@
+"""The one generic spider: discovery from the config, then article pages.
+
+Thin by design: parsing of feeds and sitemaps lives in `crawler.discover`, page extraction in
+`crawler.extract`; this only decides what to fetch next and counts what it does not keep.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request, Spider
+from scrapy.http import Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.exceptions import IgnoreRequest
+from twisted.python.failure import Failure
+
+from crawler.config import Config, SourceConfig
+from crawler.dedup.urls import canonical_url
+from crawler.discover import feed_links, robots_sitemaps, sitemap_links
+from crawler.extract import extract
+from crawler.items import Article
+from crawler.report import count
+
+logger = logging.getLogger(__name__)
+
+_CHARSET = re.compile(rb"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+_HTML_TYPES = (b"text/html", b"application/xhtml+xml")
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def header_charset(response: Response) -> str | None:
+    match = _CHARSET.search(response.headers.get("Content-Type") or b"")
+    return match.group(1).decode("ascii") if match else None
+
+
+class DigestSpider(Spider):
+    name = "digest"
+
+    def __init__(
+        self,
+        config: Config,
+        clock: Callable[[], datetime] = utc_now,
+        known_url: Callable[[str], bool] = lambda url: False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.config = config
+        self.clock = clock
+        self.known_url = known_url
+        self.allowed_domains = sorted({h for s in config.sources for h in s.hosts})
+        self._budget = {s.name: s.max_pages for s in config.sources}
+        self._links = LinkExtractor(unique=True)
+
+    # -- discovery --
+
+    async def start(self) -> AsyncIterator[Request]:
+        for source in self.config.sources:
+            for url in source.feeds:
+                yield self._request(url, source, self.parse_feed, kind="feed")
+            for url in source.sitemaps:
+                callback = self.parse_robots if url.endswith("/robots.txt") else self.parse_sitemap
+                yield self._request(url, source, callback, kind="sitemap")
+            for url in source.start_urls:
+                yield self._request(url, source, self.parse_listing, kind="listing", depth=0)
+
+    def _request(
+        self, url: str, source: SourceConfig, callback: Callable[..., Any], kind: str, **meta: Any
+    ) -> Request:
+        if self.config.crawl.proxy:
+            meta["proxy"] = self.config.crawl.proxy
+        return Request(
+            url,
+            callback=callback,
+            errback=self.failed,
+            meta={"source": source.name, "kind": kind, **meta},
+            dont_filter=kind != "article",
+        )
+
+    def _source(self, response: Response) -> SourceConfig:
+        return self.config.source(response.meta["source"])
+
+    def _on_site(self, source: SourceConfig, url: str) -> bool:
+        return (urlsplit(url).hostname or "").lower() in source.hosts
+
+    def _articles(self, source: SourceConfig, urls: Iterable[str]) -> Iterator[Request]:
+        for raw in urls:
+            url = canonical_url(raw)
+            if not self._on_site(source, url):
+                count(self.crawler.stats, source.name, "skipped/offsite-link")
+            elif not source.is_article_url(url):
+                count(self.crawler.stats, source.name, "skipped/not-article-pattern")
+            elif self.known_url(url):
+                count(self.crawler.stats, source.name, "skipped/already-stored")
+            elif self._budget[source.name] <= 0:
+                count(self.crawler.stats, source.name, "skipped/page-budget")
+            else:
+                self._budget[source.name] -= 1
+                yield self._request(url, source, self.parse_article, kind="article")
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        source = self._source(response)
+        links = feed_links(response.body)
+        if links is None:
+            logger.warning("%s: %s is not an RSS or Atom feed", source.name, response.url)
+            count(self.crawler.stats, source.name, "error/not-a-feed")
+            return
+        yield from self._articles(source, (response.urljoin(u) for u in links))
+
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        source = self._source(response)
+        for url in robots_sitemaps(response.body, response.url):
+            if self._on_site(source, url):
+                yield self._request(url, source, self.parse_sitemap, kind="sitemap")
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        source = self._source(response)
+        links = sitemap_links(response.body, self.config.crawl.max_response_bytes)
+        if links is None:
+            logger.warning("%s: %s is not a sitemap", source.name, response.url)
+            count(self.crawler.stats, source.name, "error/not-a-sitemap")
+            return
+        for url in links.sitemaps:
+            url = response.urljoin(url)
+            if self._on_site(source, url):
+                yield self._request(url, source, self.parse_sitemap, kind="sitemap")
+        yield from self._articles(source, (response.urljoin(u) for u in links.pages))
+
+    def parse_listing(self, response: Response) -> Iterator[Request]:
+        source = self._source(response)
+        if not isinstance(response, TextResponse):
+            count(self.crawler.stats, source.name, "error/listing-not-html")
+            return
+        depth = response.meta.get("depth", 0)
+        links = [link.url for link in self._links.extract_links(response)]
+        articles = [u for u in links if source.is_article_url(canonical_url(u))]
+        yield from self._articles(source, articles)
+        if depth >= source.max_depth:
+            return
+        for url in links:
+            if url not in articles and self._on_site(source, url):
+                yield self._request(url, source, self.parse_listing, kind="listing", depth=depth + 1)
+
+    # -- articles --
+
+    def parse_article(self, response: Response) -> Iterator[Article]:
+        source = self._source(response)
+        if not self._on_site(source, response.url):
+            count(self.crawler.stats, source.name, "skipped/redirected-offsite")
+            return
+        content_type = (response.headers.get("Content-Type") or b"text/html").lower()
+        if not any(t in content_type for t in _HTML_TYPES):
+            count(self.crawler.stats, source.name, "skipped/not-html")
+            return
+        page = extract(response.body, response.url, encoding=header_charset(response))
+        now = self.clock()
+        count(self.crawler.stats, source.name, "extracted")
+        yield Article(
+            url=response.url,
+            canonical_url=canonical_url(response.url, page.canonical_url),
+            source=source.name,
+            title=page.title,
+            published=page.published or now,
+            published_estimated=page.published is None,
+            author=page.author,
+            original_source=page.original_source,
+            lede=page.lede,
+            paragraphs=page.paragraphs,
+            language=page.language,
+            fetched_at=now,
+            images=page.images,
+        )
+
+    def failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        source = request.meta.get("source", "?")
+        if failure.check(HttpError):
+            reason = f"http-{failure.value.response.status}"
+        elif failure.check(IgnoreRequest):
+            reason = "robots-disallowed" if "robots" in str(failure.value) else "ignored"
+        else:
+            reason = type(failure.value).__name__
+        kind = "skipped" if reason == "robots-disallowed" else "error"
+        count(self.crawler.stats, source, f"{kind}/{reason}")
+        logger.info("%s: %s not kept: %s", source, request.url, reason)
