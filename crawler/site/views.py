@@ -1,0 +1,231 @@
+"""View models: what the templates and feeds see of a story, cleaned and decided once.
+
+Every text field is cleaned here (`text.clean_line`), every date is UTC, every link from a source
+is checked to be http(s), and every choice a page or feed would otherwise make on its own (the
+date to show, the order of copies, which sites carried a story) is made here, so the HTML pages
+and the three feeds can never disagree. Nothing here escapes: templates and serialisers do.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from crawler.config import SiteConfig
+from crawler.items import Copy, Story
+from crawler.site import paths
+from crawler.site.dates import to_utc
+from crawler.site.text import clean_language, clean_line, clean_paragraphs, excerpt
+
+logger = logging.getLogger(__name__)
+
+UNTITLED = "Untitled story"
+
+
+@dataclass(frozen=True, slots=True)
+class SiteView:
+    """The site's own identity, as pages and feeds show it."""
+
+    title: str
+    description: str
+    language: str
+    base_url: str
+    feed_items: int
+
+    @classmethod
+    def from_config(cls, site: SiteConfig) -> SiteView:
+        return cls(
+            title=clean_line(site.title) or "syndigest",
+            description=clean_line(site.description),
+            language=clean_language(site.language) or "en",
+            base_url=site.base_url,
+            feed_items=site.feed_items,
+        )
+
+    def url(self, path: str) -> str:
+        return paths.page_url(self.base_url, path)
+
+
+@dataclass(frozen=True, slots=True)
+class CopyView:
+    """One site's copy; `url` is None when the source gave no http(s) URL (never linked then)."""
+
+    source: str
+    title: str
+    url: str | None
+    published: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoryView:
+    """A story as readers see it.
+
+    `date` is the publication date but never later than `first_seen`: a source clock that runs
+    ahead must not give a story a date in the future. `body` omits the lede when the source
+    repeated it as the first paragraph, so the standfirst is not read twice.
+    """
+
+    id: str
+    path: str
+    url: str
+    guid: str
+    title: str
+    lede: str
+    body: tuple[str, ...]
+    source: str
+    source_url: str | None
+    original_source: str | None
+    author: str | None
+    language: str | None
+    date: datetime
+    estimated: bool
+    first_seen: datetime
+    copies: tuple[CopyView, ...]
+    sites: tuple[str, ...]
+    summary: str
+
+    @property
+    def credit(self) -> str:
+        """Who to credit: the wire agency when known, else the site it was first found on."""
+        return self.original_source or self.source
+
+    @property
+    def day(self) -> date:
+        return self.date.date()
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        """The full text, standfirst first: what a feed's full content carries."""
+        return ((self.lede,) if self.lede else ()) + self.body
+
+
+@dataclass(frozen=True, slots=True)
+class DayView:
+    day: date
+    path: str
+    stories: tuple[StoryView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceView:
+    name: str
+    slug: str
+    path: str
+    stories: tuple[StoryView, ...]
+
+
+def _copy_view(copy: Copy) -> CopyView:
+    url = clean_line(copy.url)
+    return CopyView(
+        source=clean_line(copy.source) or "Unknown site",
+        title=clean_line(copy.title) or UNTITLED,
+        url=url if paths.is_web_url(url) else None,
+        published=to_utc(copy.published),
+    )
+
+
+def story_view(story: Story, site: SiteView) -> StoryView:
+    """Build the view of one story; raises ValueError for a story that cannot be shown."""
+    story_id = clean_line(story.id)
+    if not story_id:
+        raise ValueError("story has an empty id")
+    first_seen = to_utc(story.first_seen)
+    shown = min(to_utc(story.published), first_seen)
+    lede = clean_line(story.lede)
+    body = clean_paragraphs(story.paragraphs)
+    if lede and body and body[0] == lede:
+        body = body[1:]
+    title = clean_line(story.title) or UNTITLED
+    source = clean_line(story.source) or "Unknown site"
+    copies = tuple(
+        sorted(
+            (_copy_view(c) for c in story.copies),
+            key=lambda c: (c.published, c.source.casefold(), c.source, c.url or ""),
+        )
+    )
+    sites = tuple(sorted({source, *(c.source for c in copies)}, key=lambda s: (s.casefold(), s)))
+    source_url = clean_line(story.url)
+    path = paths.story_path(story_id)
+    return StoryView(
+        id=story_id,
+        path=path,
+        url=site.url(path),
+        guid=paths.story_guid(story_id),
+        title=title,
+        lede=lede,
+        body=body,
+        source=source,
+        source_url=source_url if paths.is_web_url(source_url) else None,
+        original_source=clean_line(story.original_source) or None,
+        author=clean_line(story.author) or None,
+        language=clean_language(story.language),
+        date=shown,
+        estimated=story.published_estimated,
+        first_seen=first_seen,
+        copies=copies,
+        sites=sites,
+        summary=excerpt(lede or (body[0] if body else title), 300),
+    )
+
+
+def story_views(stories: Iterable[Story], site: SiteView) -> list[StoryView]:
+    """Views of every usable story; a bad or duplicate story is logged and left out, not fatal."""
+    views: list[StoryView] = []
+    seen_paths: dict[str, str] = {}
+    for story in stories:
+        try:
+            view = story_view(story, site)
+        except (ValueError, TypeError, AttributeError) as exc:
+            logger.warning("skipping story %r: %s", getattr(story, "id", None), exc)
+            continue
+        if view.path in seen_paths:
+            logger.warning(
+                "skipping story %r: its page %s is taken by story %r",
+                view.id, view.path, seen_paths[view.path],
+            )
+            continue
+        seen_paths[view.path] = view.id
+        views.append(view)
+    return views
+
+
+def newest_first(views: Iterable[StoryView]) -> list[StoryView]:
+    """Reading order for pages: by shown date, newest first; ties by id for a stable build."""
+    return sorted(views, key=lambda v: (-v.date.timestamp(), v.id))
+
+
+def announced_first(views: Iterable[StoryView]) -> list[StoryView]:
+    """Feed order: by `first_seen`, newest first, so a story that gains copies is not re-sent."""
+    return sorted(views, key=lambda v: (-v.first_seen.timestamp(), v.id))
+
+
+def group_by_day(views: Sequence[StoryView]) -> list[DayView]:
+    """Stories grouped by UTC day, newest day first, newest story first within a day."""
+    days: dict[date, list[StoryView]] = defaultdict(list)
+    for view in newest_first(views):
+        days[view.day].append(view)
+    return [
+        DayView(day=day, path=paths.day_path(day), stories=tuple(days[day]))
+        for day in sorted(days, reverse=True)
+    ]
+
+
+def source_views(views: Sequence[StoryView]) -> list[SourceView]:
+    """One entry per site that carried anything, by name; each lists its stories newest first."""
+    carried: dict[str, list[StoryView]] = defaultdict(list)
+    for view in newest_first(views):
+        for site in view.sites:
+            carried[site].append(view)
+    slugs = paths.source_slugs(carried)
+    return [
+        SourceView(
+            name=name,
+            slug=slugs[name],
+            path=paths.source_path(slugs[name]),
+            stories=tuple(carried[name]),
+        )
+        for name in sorted(carried, key=lambda s: (s.casefold(), s))
+    ]
