@@ -22,11 +22,12 @@ case "$action" in
     tmp=$(mktemp -d)
     git init -q "$tmp"
     cp -a "$dir"/. "$tmp"/
-    rm -f "$tmp"/*.sqlite3-wal "$tmp"/*.sqlite3-shm
     git -C "$tmp" add -A
     git -C "$tmp" -c user.name="syndigest" -c user.email="syndigest@users.noreply.github.com" \
       commit -q -m "digest state $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-    git -C "$tmp" push -q --force "$(git remote get-url origin)" "HEAD:refs/heads/$branch"
+    # Push from the checkout, whose credentials the checkout action set up.
+    git fetch -q "$tmp" HEAD
+    git push -q --force origin "FETCH_HEAD:refs/heads/$branch"
     rm -rf "$tmp"
     echo "state saved to branch $branch"
     ;;
