@@ -27,12 +27,15 @@ logger = logging.getLogger(__name__)
 class Page:
     """One HTML page to render: where it goes, how it presents itself, and its own data.
 
+    `heading` is the page's own name (its h1 and og:title); `title` adds the site's name.
+
     `host_relative` is for pages a server shows at any URL (the 404): their links start from the
     site root instead of from the page's own folder.
     """
 
     path: str
     template: str
+    heading: str
     title: str
     description: str
     context: Mapping[str, Any] = field(default_factory=dict)

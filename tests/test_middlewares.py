@@ -1,0 +1,20 @@
+"""Retry-After parsing (the crawl test covers the waiting itself)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from crawler.middlewares import retry_after_seconds
+
+NOW = datetime(2025, 6, 2, 12, 0, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [("3", 3.0), (" 120 ", 120.0), ("Mon, 02 Jun 2025 12:00:30 GMT", 30.0),
+     ("Mon, 02 Jun 2025 11:00:00 GMT", 0.0), (None, None), ("", None), ("soon", None), ("-5", None)],
+)
+def test_retry_after_seconds(header: str | None, seconds: float | None) -> None:
+    assert retry_after_seconds(header, NOW) == seconds
