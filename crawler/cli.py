@@ -145,3 +145,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as exc:
         print(f"digest: error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # includes crawler.site.WriteError: a refused or unwritable output
+        print(f"digest: error: {exc}", file=sys.stderr)
+        return 1

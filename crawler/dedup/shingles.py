@@ -91,8 +91,12 @@ class Signer:
         mixed = _fmix32(shingles)
         return (np.multiply.outer(mixed, self._a) + self._b).min(axis=0)
 
-    def minhash(self, signature: np.ndarray) -> MinHash:
-        """Wrap signature values as the datasketch object `MinHashLSH` takes."""
+    def minhash(self, shingles: np.ndarray) -> MinHash:
+        """The MinHash of `shingles` as the datasketch object `MinHashLSH` takes."""
+        return self.wrap(self.signature(shingles))
+
+    def wrap(self, signature: np.ndarray) -> MinHash:
+        """Wrap signature values as a datasketch `MinHash`."""
         return MinHash(
             seed=self.seed, hashvalues=signature, permutations=self.permutations, scheme=self.scheme
         )

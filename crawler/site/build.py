@@ -91,6 +91,10 @@ def build_site(
     )
     logger.info(
         "built %s: %d stories, %d pages, %d files (%d stories skipped)",
-        result.out_dir, result.stories, result.pages, result.files, result.skipped,
+        result.out_dir,
+        result.stories,
+        result.pages,
+        result.files,
+        result.skipped,
     )
     return result

@@ -58,7 +58,9 @@ def item_author(item: StoryView) -> str:
     return item.author or item.credit
 
 
-def new_feed(site: SiteView, self_url: str, items: Sequence[StoryView]) -> FeedGenerator:
+def new_feed(
+    site: SiteView, self_url: str, self_type: str, items: Sequence[StoryView]
+) -> FeedGenerator:
     """A FeedGenerator whose date is its newest item's and whose entries keep the given order.
 
     feedgen stamps `updated`/`lastBuildDate` with the current time and prepends each added entry;
@@ -69,8 +71,9 @@ def new_feed(site: SiteView, self_url: str, items: Sequence[StoryView]) -> FeedG
     fg.id(site.base_url)
     fg.title(site.title)
     fg.description(site.description or site.title)
+    fg.link(href=self_url, rel="self", type=self_type)
+    # Last: feedgen makes the last feed link, whatever its rel, the RSS channel <link>.
     fg.link(href=site.base_url, rel="alternate", type="text/html")
-    fg.link(href=self_url, rel="self")
     fg.language(site.language)
     fg.author({"name": site.title})
     fg.generator("syndigest")
@@ -90,11 +93,11 @@ def new_feed(site: SiteView, self_url: str, items: Sequence[StoryView]) -> FeedG
 
 
 def rss_feed(site: SiteView, items: Sequence[StoryView]) -> bytes:
-    return new_feed(site, site.url(paths.RSS), items).rss_str(pretty=True)
+    return new_feed(site, site.url(paths.RSS), "application/rss+xml", items).rss_str(pretty=True)
 
 
 def atom_feed(site: SiteView, items: Sequence[StoryView]) -> bytes:
-    return new_feed(site, site.url(paths.ATOM), items).atom_str(pretty=True)
+    return new_feed(site, site.url(paths.ATOM), "application/atom+xml", items).atom_str(pretty=True)
 
 
 def _json_item(item: StoryView) -> dict[str, Any]:

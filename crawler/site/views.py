@@ -8,11 +8,12 @@ and the three feeds can never disagree. Nothing here escapes: templates and seri
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from crawler.config import SiteConfig
 from crawler.items import Copy, Story
@@ -93,7 +94,7 @@ class StoryView:
         return self.original_source or self.source
 
     @property
-    def day(self) -> date:
+    def day(self) -> dt.date:
         return self.date.date()
 
     @property
@@ -104,7 +105,7 @@ class StoryView:
 
 @dataclass(frozen=True, slots=True)
 class DayView:
-    day: date
+    day: dt.date
     path: str
     stories: tuple[StoryView, ...]
 
@@ -184,7 +185,9 @@ def story_views(stories: Iterable[Story], site: SiteView) -> list[StoryView]:
         if view.path in seen_paths:
             logger.warning(
                 "skipping story %r: its page %s is taken by story %r",
-                view.id, view.path, seen_paths[view.path],
+                view.id,
+                view.path,
+                seen_paths[view.path],
             )
             continue
         seen_paths[view.path] = view.id
@@ -204,7 +207,7 @@ def announced_first(views: Iterable[StoryView]) -> list[StoryView]:
 
 def group_by_day(views: Sequence[StoryView]) -> list[DayView]:
     """Stories grouped by UTC day, newest day first, newest story first within a day."""
-    days: dict[date, list[StoryView]] = defaultdict(list)
+    days: dict[dt.date, list[StoryView]] = defaultdict(list)
     for view in newest_first(views):
         days[view.day].append(view)
     return [

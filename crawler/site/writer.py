@@ -106,7 +106,13 @@ def _renameat2() -> Callable[..., int] | None:
         function = libc.renameat2
     except (OSError, AttributeError):
         return None
-    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
     function.restype = ctypes.c_int
     return function  # type: ignore[no-any-return]
 
@@ -116,8 +122,9 @@ def exchange(first: Path, second: Path) -> bool:
     function = _renameat2()
     if function is None:
         return False
-    result = function(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
-                      _RENAME_EXCHANGE)
+    result = function(
+        _AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE
+    )
     if result == 0:
         return True
     code = ctypes.get_errno()

@@ -70,7 +70,7 @@ class DigestSpider(Spider):
                 callback = self.parse_robots if url.endswith("/robots.txt") else self.parse_sitemap
                 yield self._request(url, source, callback, kind="sitemap")
             for url in source.start_urls:
-                yield self._request(url, source, self.parse_listing, kind="listing", depth=0)
+                yield self._request(url, source, self.parse_listing, kind="listing", listing_depth=0)
 
     def _request(
         self, url: str, source: SourceConfig, callback: Callable[..., Any], kind: str, **meta: Any
@@ -139,7 +139,7 @@ class DigestSpider(Spider):
         if not isinstance(response, TextResponse):
             count(self.crawler.stats, source.name, "error/listing-not-html")
             return
-        depth = response.meta.get("depth", 0)
+        depth = response.meta.get("listing_depth", 0)
         links = [link.url for link in self._links.extract_links(response)]
         articles = [u for u in links if source.is_article_url(canonical_url(u))]
         yield from self._articles(source, articles)
@@ -147,7 +147,7 @@ class DigestSpider(Spider):
             return
         for url in links:
             if url not in articles and self._on_site(source, url):
-                yield self._request(url, source, self.parse_listing, kind="listing", depth=depth + 1)
+                yield self._request(url, source, self.parse_listing, kind="listing", listing_depth=depth + 1)
 
     # -- articles --
 

@@ -1,0 +1,1 @@
+"""StoryIndex: assigns copies of wire stories to stories."""

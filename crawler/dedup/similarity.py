@@ -1,0 +1,72 @@
+"""Exact set similarity between two fingerprints: the check behind every LSH candidate.
+
+MinHash LSH only proposes candidates; accepting one on an estimate would let a lucky collision
+merge two stories. These measures are exact on the shingle sets (32-bit hashes, so exact up to
+hash collisions, about one in a few million shingle pairs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from crawler.dedup.fingerprint import Fingerprint
+
+
+def common(a: np.ndarray, b: np.ndarray) -> int:
+    """How many values two sorted, unique arrays share."""
+    if a.size > b.size:
+        a, b = b, a
+    if a.size == 0:
+        return 0
+    at = np.searchsorted(b, a)
+    at[at == b.size] = b.size - 1
+    return int(np.count_nonzero(b[at] == a))
+
+
+@dataclass(frozen=True, slots=True)
+class Similarity:
+    """`jaccard` of the two shingle sets; `containment` of the smaller set in the larger.
+
+    `containment` is the better of the plain value and the value without the smaller text's last
+    paragraph (when `tail_share` allows), since sites append a promo or a sign-off to their copy.
+    `contained_words` is the length of the smaller text, the part that must lie inside the other.
+    """
+
+    jaccard: float
+    containment: float
+    contained_words: int
+
+
+def similarity(a: Fingerprint, b: Fingerprint, tail_share: float) -> Similarity:
+    """Compare two fingerprints; a last paragraph of at most `tail_share` of the smaller text's
+    shingles may be discounted."""
+    shared = common(a.shingles, b.shingles)
+    union = a.shingles.size + b.shingles.size - shared
+    small, large = (a, b) if a.shingles.size <= b.shingles.size else (b, a)
+    containment = shared / small.shingles.size if small.shingles.size else 0.0
+    if 0 < small.tail.size <= tail_share * small.shingles.size and containment < 1.0:
+        in_tail = common(small.tail, large.shingles)
+        trimmed = (shared - in_tail) / (small.shingles.size - small.tail.size)
+        containment = max(containment, trimmed)
+    return Similarity(
+        jaccard=shared / union if union else 0.0,
+        containment=containment,
+        contained_words=small.words,
+    )
+
+
+def numbers_agree(a: frozenset[str], b: frozenset[str], min_share: float) -> bool:
+    """Whether two texts state (mostly) the same numbers.
+
+    Measured against the text with fewer numbers, so an excerpt (few numbers) or a copy with an
+    extra promo (a phone number, a year) still agrees with its story, while two market reports
+    from one template, whose prose is nearly identical, are told apart by their figures. A single
+    number decides nothing: a dateline's day is often the only figure an excerpt has.
+    """
+    fewer = min(len(a), len(b))
+    return fewer <= 1 or len(a & b) >= min_share * fewer
+
+
+__all__ = ["Similarity", "common", "numbers_agree", "similarity"]

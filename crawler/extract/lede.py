@@ -1,0 +1,109 @@
+"""The standfirst: the summary a page shows between headline and body, if it shows one.
+
+Only a summary shown *apart* from the body counts; a meta description that merely repeats the
+first body paragraph is not a standfirst (then the lede is that first paragraph).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from lxml.html import HtmlElement
+
+from crawler.extract.metadata import PageMeta, ld_text
+from crawler.extract.parse import (
+    class_tokens,
+    first_h1,
+    in_chrome,
+    iter_elements,
+    tag_of,
+    visible_text,
+)
+from crawler.extract.text import text_key
+
+logger = logging.getLogger(__name__)
+
+_STRONG_WORDS = frozenset({"standfirst", "dek", "subtitle", "subheadline", "subhead", "summary",
+                           "strapline", "excerpt", "deck", "kicker", "sapo", "entradilla",
+                           "teaser", "description", "abstract", "sub", "intro", "lede", "lead"})
+# Standfirsts with these words are usually the first body paragraph styled apart.
+_WEAK_WORDS = frozenset({"intro", "lede", "lead"})
+# Summaries of something else: an author bio, a photo caption, a comment.
+_EXCLUDED_WORDS = frozenset({"author", "bio", "caption", "photo", "image", "comment", "video",
+                             "related", "card"})
+_TAGS = frozenset({"p", "h2", "h3", "div", "span", "strong", "em", "section", "header"})
+_MIN_CHARS, _MAX_CHARS = 30, 800
+
+
+def find_standfirst(tree: HtmlElement, meta: PageMeta) -> str | None:
+    """The standfirst text, or None when the page shows no summary apart from its body."""
+    for el in iter_elements(tree, _TAGS, limit=20_000):
+        tokens = class_tokens(el)
+        itemprop = (el.get("itemprop") or "").lower()
+        if not (tokens & _STRONG_WORDS or itemprop in ("description", "alternativeheadline")):
+            continue
+        if tokens & _EXCLUDED_WORDS or ("teaser" in tokens and "article" not in tokens):
+            continue
+        weak_only = not tokens & (_STRONG_WORDS - _WEAK_WORDS)
+        if weak_only and _is_body_paragraph(el):
+            continue
+        text = _acceptable(el)
+        if text:
+            return text
+    text = _after_headline(tree)
+    if text:
+        return text
+    return _visible_description(tree, meta)
+
+
+def _acceptable(el: HtmlElement) -> str | None:
+    if in_chrome(el) or len(el.findall(".//p")) > 1:
+        return None
+    text = visible_text(el)
+    return text if _MIN_CHARS <= len(text) <= _MAX_CHARS else None
+
+
+def _after_headline(tree: HtmlElement) -> str | None:
+    """An <h2>/<p> right after the <h1> that stands alone (not the start of the body)."""
+    h1 = first_h1(tree)
+    if h1 is None:
+        return None
+    sibling = h1.getnext()
+    for _ in range(4):
+        if sibling is None:
+            return None
+        tag = tag_of(sibling)
+        text = visible_text(sibling)
+        if tag in ("h2", "p") and _MIN_CHARS <= len(text) <= _MAX_CHARS:
+            if tag == "p" and _is_body_paragraph(sibling):
+                return None
+            return text if not in_chrome(sibling) else None
+        if tag in ("h2", "p", "div") and len(text) > _MAX_CHARS:
+            return None
+        sibling = sibling.getnext()
+    return None
+
+
+def _visible_description(tree: HtmlElement, meta: PageMeta) -> str | None:
+    """The meta/og/JSON-LD description, if an element outside the body shows that same text."""
+    description = meta.first("og:description", "description", "twitter:description") or ld_text(
+        meta.ld("description")
+    )
+    if not description or len(description) < _MIN_CHARS:
+        return None
+    key = text_key(description)
+    for el in iter_elements(tree, frozenset({"p", "h2", "h3", "div", "span"}), limit=20_000):
+        if len(el) > 3:
+            continue
+        text = visible_text(el)
+        if text and text_key(text) == key and not in_chrome(el):
+            return None if _is_body_paragraph(el) else text
+    return None
+
+
+def _is_body_paragraph(el: HtmlElement) -> bool:
+    """A <p> among several sibling <p>s is body copy, whatever its class says."""
+    parent = el.getparent()
+    if tag_of(el) != "p" or parent is None:
+        return False
+    return sum(1 for sib in parent if tag_of(sib) == "p") >= 3

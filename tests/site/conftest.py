@@ -1,0 +1,143 @@
+"""Stories for the site tests: fixed dates, hostile text, a story with five copies, two days."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler.config import Config, SiteConfig
+from crawler.items import Copy, Story
+from crawler.site import BuildResult, build_site
+
+AEST = timezone(timedelta(hours=10))
+# 02 Jun 2025, 11:30 GMT+10 is 01:30 UTC on 2 June.
+T0 = datetime(2025, 6, 2, 11, 30, tzinfo=AEST)
+BASE_URL = "https://digest.example.org/news/"
+SITES = ("Daily Gazette", "Eurasia Review", "Mumbai Mirror", "Pacific Times", "The Wire Desk")
+
+
+def make_copies(count: int, published: datetime, story: str) -> tuple[Copy, ...]:
+    return tuple(
+        Copy(
+            url=f"https://site{i}.example/news/{story}",
+            source=SITES[i],
+            title=f"{SITES[i]} copy of {story}",
+            published=published + timedelta(minutes=7 * i),
+        )
+        for i in range(count)
+    )
+
+
+def make_story(**changes: Any) -> Story:
+    base = Story(
+        id="plain",
+        title="A plain story",
+        url="https://site0.example/news/plain",
+        source=SITES[0],
+        published=T0,
+        published_estimated=False,
+        original_source="Xinhua",
+        author=None,
+        lede="A plain lede.",
+        paragraphs=("A plain paragraph.",),
+        language="en",
+        first_seen=T0,
+        copies=make_copies(1, T0, "plain"),
+    )
+    return replace(base, **changes)
+
+
+@pytest.fixture
+def t0() -> datetime:
+    return T0
+
+
+@pytest.fixture
+def story_factory() -> Callable[..., Story]:
+    return make_story
+
+
+@pytest.fixture
+def stories() -> list[Story]:
+    return [
+        make_story(
+            id="kyiv-talks",
+            title="Kyiv and Moscow trade accusations over stalled talks",
+            url="https://site0.example/news/kyiv-talks",
+            published=T0,
+            original_source="RT.com",
+            author="Jane Doe",
+            lede="Delegations met for less than two hours before talks broke off.",
+            paragraphs=(
+                "Delegations met for less than two hours before talks broke off.",
+                "The second round ended without a date for the next meeting.",
+                "Observers said the prisoner exchange would go ahead regardless.",
+            ),
+            first_seen=T0 + timedelta(hours=1),
+            copies=make_copies(5, T0, "kyiv-talks"),
+        ),
+        make_story(
+            id="monsoon",
+            title="<script>alert(1)</script> Monsoon reaches Kerala\x07 early",
+            url="javascript:alert(1)",
+            source=SITES[2],
+            # published runs ahead of first_seen: the shown date must be clamped to first_seen
+            published=T0 - timedelta(hours=20),
+            first_seen=T0 - timedelta(days=1),
+            original_source="PTI",
+            lede="The monsoon arrived <b>three days</b> early\x00.",
+            paragraphs=(
+                "Rain <script>alert(2)</script> lashed the coast\x1b.",
+                "Farmers welcomed it. Überraschung — 早い。",
+            ),
+            copies=(
+                Copy(
+                    url="javascript:alert(3)",
+                    source=SITES[2],
+                    title="<img src=x onerror=alert(4)>",
+                    published=T0 - timedelta(days=1),
+                ),
+                *make_copies(2, T0 - timedelta(days=1), "monsoon"),
+            ),
+        ),
+        make_story(
+            id="rail-link",
+            title="New rail link opens between Kunming and Vientiane",
+            url="https://site3.example/news/rail-link",
+            source=SITES[3],
+            published=T0 - timedelta(days=1, hours=2),
+            first_seen=T0 - timedelta(days=1, hours=1),
+            original_source=None,
+            lede="",
+            paragraphs=("A cross-border passenger service began on Sunday.",),
+            language="fr",
+            copies=make_copies(1, T0 - timedelta(days=1, hours=2), "rail-link"),
+        ),
+    ]
+
+
+@pytest.fixture
+def config() -> Config:
+    return Config(site=SiteConfig(title="Test Digest", base_url=BASE_URL, feed_items=50))
+
+
+@pytest.fixture
+def build(config: Config) -> Callable[..., BuildResult]:
+    """Build without fsync (throwaway folders), with the test config unless one is given."""
+
+    def run(stories: list[Story], out_dir: Path, cfg: Config | None = None) -> BuildResult:
+        return build_site(stories, cfg or config, out_dir, durable=False)
+
+    return run
+
+
+@pytest.fixture
+def site(tmp_path: Path, stories: list[Story], build: Callable[..., BuildResult]) -> Path:
+    out = tmp_path / "output"
+    build(stories, out)
+    return out

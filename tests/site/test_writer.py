@@ -1,0 +1,157 @@
+import os
+from pathlib import Path
+
+import pytest
+
+from crawler.site import writer as writer_module
+from crawler.site.writer import WriteError, Writer, exchange, publish
+
+
+def test_writer_writes_text_and_bytes(tmp_path: Path) -> None:
+    w = Writer(tmp_path)
+    w.write("a/b/c.html", "Über")
+    w.write("d.bin", b"\x00\x01")
+    assert (tmp_path / "a/b/c.html").read_bytes() == "Über".encode()
+    assert (tmp_path / "d.bin").read_bytes() == b"\x00\x01"
+    assert w.written == ("a/b/c.html", "d.bin")
+
+
+@pytest.mark.parametrize(
+    "bad", ["../x.html", "a/../../x", "/etc/passwd", "", "a//b", "./a", "a\\b", "a\x00b"]
+)
+def test_writer_refuses_paths_outside_or_odd(tmp_path: Path, bad: str) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    with pytest.raises(WriteError):
+        Writer(root).write(bad, "x")
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_writer_refuses_a_symlink_escape(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "link").symlink_to(tmp_path)
+    with pytest.raises(WriteError):
+        Writer(root).write("link/escaped.html", "x")
+    assert not (tmp_path / "escaped.html").exists()
+
+
+def test_writer_refuses_to_write_a_file_twice(tmp_path: Path) -> None:
+    w = Writer(tmp_path)
+    w.write("index.html", "first")
+    with pytest.raises(WriteError, match="twice"):
+        w.write("index.html", "second")
+    with pytest.raises(WriteError, match="twice"):
+        w.write("INDEX.html", "second")  # one file on a case-insensitive file system
+    assert (tmp_path / "index.html").read_text() == "first"
+
+
+def test_exchange_swaps_two_folders(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    (a / "f").write_text("a")
+    (b / "f").write_text("b")
+    if not exchange(a, b):
+        pytest.skip("renameat2(RENAME_EXCHANGE) not available here")
+    assert (a / "f").read_text() == "b"
+    assert (b / "f").read_text() == "a"
+
+
+def _site(out: Path, text: str) -> None:
+    with publish(out, durable=False) as w:
+        w.write("index.html", text)
+        w.write(f"{text}.html", text)
+
+
+def test_publish_creates_then_replaces_completely(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    _site(out, "one")
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "one.html"]
+    assert out.stat().st_mode & 0o777 == 0o755
+    _site(out, "two")
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "two.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]  # no temp folders left
+
+
+def test_publish_fallback_without_exchange(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(writer_module, "exchange", lambda a, b: False)
+    out = tmp_path / "output"
+    _site(out, "one")
+    _site(out, "two")
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "two.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+
+
+def test_publish_fallback_undoes_a_failed_second_rename(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "output"
+    _site(out, "one")
+    monkeypatch.setattr(writer_module, "exchange", lambda a, b: False)
+    real_rename = os.rename
+
+    def rename(src: os.PathLike[str], dst: os.PathLike[str]) -> None:
+        if Path(src).name.startswith(".output.new-"):
+            raise OSError("disk on fire")
+        real_rename(src, dst)
+
+    monkeypatch.setattr(writer_module.os, "rename", rename)
+    with pytest.raises(OSError, match="disk on fire"):
+        _site(out, "two")
+    assert (out / "one.html").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+
+
+def test_failed_build_leaves_the_old_site_and_no_temp(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    _site(out, "one")
+    with pytest.raises(RuntimeError), publish(out, durable=False) as w:
+        w.write("index.html", "half")
+        raise RuntimeError("render failed")
+    assert (out / "index.html").read_text() == "one"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+
+
+def test_next_build_recovers_from_a_crash_between_renames(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    _site(out, "one")
+    # what a crash in the fallback leaves: the old site moved aside, a new one half-written
+    os.rename(out, tmp_path / ".output.old-abc")
+    (tmp_path / ".output.new-xyz").mkdir()
+    (tmp_path / ".output.new-xyz" / "partial.html").write_text("half")
+    with pytest.raises(RuntimeError), publish(out, durable=False):
+        assert (out / "one.html").exists()  # restored before the build writes anything
+        raise RuntimeError("fail again")
+    assert (out / "one.html").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+
+
+def test_publish_refuses_to_replace_a_folder_that_is_not_a_site(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "thesis.tex").write_text("precious")
+    with pytest.raises(WriteError, match="index.html"):
+        _site(home, "one")
+    assert (home / "thesis.tex").read_text() == "precious"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    _site(empty, "one")
+    assert (empty / "one.html").exists()
+
+
+def test_publish_refuses_a_file_or_symlink(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(WriteError):
+        _site(tmp_path / "file", "one")
+    (tmp_path / "target").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "target")
+    with pytest.raises(WriteError):
+        _site(tmp_path / "link", "one")
+
+
+def test_durable_publish(tmp_path: Path) -> None:
+    out = tmp_path / "deep" / "output"
+    with publish(out) as w:
+        w.write("index.html", "x")
+    assert (out / "index.html").read_text() == "x"
