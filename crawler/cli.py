@@ -12,6 +12,7 @@ from pathlib import Path
 
 from crawler.config import Config, ConfigError, load_config
 from crawler.export import json_lines
+from crawler.site.writer import WriteError
 from crawler.store import SQLiteStore, StoreError
 from crawler.stories import load_stories
 
@@ -145,6 +146,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as exc:
         print(f"digest: error: {exc}", file=sys.stderr)
         return 1
-    except OSError as exc:  # includes crawler.site.WriteError: a refused or unwritable output
+    except (OSError, WriteError) as exc:  # an output folder refused or unwritable
         print(f"digest: error: {exc}", file=sys.stderr)
         return 1
