@@ -105,7 +105,8 @@ _SPLIT_RE = re.compile(r"[\s|·•/,]+")
 
 
 def _is_share_labels(text: str) -> bool:
-    words = [w for w in _SPLIT_RE.split(text.lower().strip(_WRAPPER_CHARS)) if w]
+    words = [w.strip(":!") for w in _SPLIT_RE.split(text.lower().strip(_WRAPPER_CHARS))]
+    words = [w for w in words if w]
     return 0 < len(words) <= 14 and set(words) <= _SHARE_WORDS and bool(set(words) & _SHARE_CORE)
 
 

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import threading
+from types import FrameType
 
 from crawler.demo.network import DemoNetwork
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="[site] base_url in the config")
     parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
     args = parser.parse_args(argv)
+    # Stop cleanly on Ctrl-C and on SIGTERM, even when started with SIGINT ignored (background job).
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     if args.verbose:
         logging.basicConfig(level=logging.DEBUG, format="%(message)s")
     with DemoNetwork().start(args.phase) as network:

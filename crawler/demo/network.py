@@ -212,7 +212,7 @@ class DemoNetwork:
                 server = self._bind(host)
                 server.network = self
                 server.site = site
-                bound_host, port = server.server_address[:2]
+                bound_host, port = server.socket.getsockname()[:2]
                 site.bind(f"http://{bound_host}:{port}/")
                 self._servers.append(server)
             for site in self._sites:

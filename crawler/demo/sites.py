@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from typing import ClassVar
@@ -600,7 +601,7 @@ class DeccanLedger(DemoSite):
         }
 
     @staticmethod
-    def _json(data: dict[str, object]) -> str:
+    def _json(data: Mapping[str, object]) -> str:
         return json.dumps(data, ensure_ascii=False, indent=1).replace("</", "<\\/")
 
     def render_article(self, story: Story) -> str:

@@ -74,6 +74,7 @@ def _plausible_name(name: str) -> bool:
 
 def find_author(tree: HtmlElement, meta: PageMeta, site_names: set[str]) -> tuple[str | None, str | None]:
     """(author, agency found in a byline). Site names and agencies are never authors."""
+    author: str | None = None
     byline_agency: str | None = None
     site_keys = {n.casefold() for n in site_names}
     for raw_names in _candidates(tree, meta):
@@ -83,9 +84,9 @@ def find_author(tree: HtmlElement, meta: PageMeta, site_names: set[str]) -> tupl
             byline_agency = byline_agency or agency
             if person and person.casefold() not in site_keys and person not in people:
                 people.append(person)
-        if people:
-            return ", ".join(people), byline_agency
-    return None, byline_agency
+        if people and author is None:
+            author = ", ".join(people)
+    return author, byline_agency
 
 
 def _candidates(tree: HtmlElement, meta: PageMeta) -> list[list[str]]:

@@ -153,7 +153,7 @@ def _load_json(text: str) -> Any:
 def _repair(text: str) -> str:
     text = text.replace("<!--", "").replace("-->", "")
     text = text.replace("<![CDATA[", "").replace("]]>", "")
-    return _TRAILING_COMMA_RE.sub(r"\1", text).strip().rstrip(";")
+    return _TRAILING_COMMA_RE.sub(r"\1", text).strip().rstrip(";,")
 
 
 def _walk(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:

@@ -42,7 +42,33 @@ def test_main_serves_until_interrupted() -> None:
                 assert response.status == 200
     finally:
         process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=20)
+        try:
+            _, err = process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise
     assert process.returncode == 0, err
     assert "Traceback" not in err
     assert "Serving" in err and "Stopped." in err
+
+
+def test_main_stops_on_sigterm() -> None:
+    process = subprocess.Popen([sys.executable, "-m", "crawler.demo", "--phase", "2"],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        lines: list[str] = []
+        done = threading.Event()
+        threading.Thread(target=_read_config, args=(process.stdout, lines, done),
+                         daemon=True).start()
+        assert done.wait(30), "no config printed"
+    finally:
+        process.terminate()
+        try:
+            _, err = process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise
+    assert process.returncode == 0 and "Stopped." in err, err

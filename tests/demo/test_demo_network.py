@@ -277,6 +277,14 @@ def test_rss_feed_has_tracking_links_and_a_disallowed_item(network: DemoNetwork,
                for link in links if link != private)
 
 
+def test_feeds_parse_with_feedparser(network: DemoNetwork) -> None:
+    feedparser = pytest.importorskip("feedparser")
+    for key, version in (("neva", "rss20"), ("xinhua", "atom10")):
+        parsed = feedparser.parse(fetch_url(network.site(key).feeds[0]).body)
+        assert parsed.version == version and not parsed.bozo
+        assert all(entry.published_parsed and entry.link for entry in parsed.entries)
+
+
 def test_sitemap_chain_from_robots(network: DemoNetwork) -> None:
     riverside = network.site("riverside")
     bodies: list[str] = []
