@@ -35,6 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from crawler.dedup.ids import new_story_id  # noqa: E402
+from crawler.dedup import index as index_module  # noqa: E402
 from crawler.dedup.index import StoryIndex  # noqa: E402
 
 # --------------------------------------------------------------------------- vocabulary
@@ -547,6 +548,8 @@ def details(articles: Sequence[Article], predicted: Sequence[str]) -> list[str]:
 
 
 def run_index(articles: Sequence[Article], **options: float) -> list[str]:
+    for name in [name for name in options if name.isupper()]:  # a module constant, for tuning
+        setattr(index_module, name, options.pop(name))
     index = StoryIndex(**options)  # type: ignore[arg-type]
     labels = []
     for article in articles:
@@ -606,7 +609,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--details", action="store_true", help="recall per variation, FP kinds")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                        help="a StoryIndex option, e.g. --set threshold=0.7 --set shingle_size=3")
+                        help="a StoryIndex option (--set threshold=0.7) or, upper case, a constant of "
+                        "crawler.dedup.index (--set TAIL_SHARE=0.5)")
     args = parser.parse_args(argv)
     options = {name: float(value) if "." in value else int(value)
                for name, _, value in (item.partition("=") for item in args.set)}

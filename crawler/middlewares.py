@@ -15,7 +15,9 @@ from email.utils import parsedate_to_datetime
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.utils.httpobj import urlparse_cached
 
 logger = logging.getLogger(__name__)
 
@@ -67,3 +69,31 @@ class RetryAfterMiddleware(RetryMiddleware):
             await asyncio.sleep(wait)
         reason = f"HTTP {response.status}"
         return self._retry(request, reason) or response
+
+
+class OffsiteRequest(IgnoreRequest):
+    """A request (usually a redirect) to a host outside its source's configured hosts."""
+
+
+class SourceHostsMiddleware:
+    """Keeps each source's requests on that source's own hosts, redirects included.
+
+    Scrapy's offsite filter drops redirects to other hosts at scheduling time without a trace;
+    this refuses them with `OffsiteRequest`, which the spider's errback counts per source.
+    """
+
+    def __init__(self, hosts: dict[str, frozenset[str]]) -> None:
+        self.hosts = hosts
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SourceHostsMiddleware:
+        config = crawler.settings["SYNDIGEST_CONFIG"]
+        return cls({source.name: source.hosts for source in config.sources})
+
+    def process_request(self, request: Request) -> None:
+        source = request.meta.get("source")
+        if source is None:  # robots.txt and other requests of Scrapy's own
+            return
+        host = urlparse_cached(request).hostname or ""
+        if host.lower() not in self.hosts.get(source, frozenset()):
+            raise OffsiteRequest(f"{request.url} is outside source {source!r}")

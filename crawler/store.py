@@ -72,10 +72,6 @@ class Store(Protocol):
     def story_texts(self) -> Iterator[tuple[str, str]]: ...
     def known_url(self, url: str) -> bool: ...
     def all_urls(self) -> set[str]: ...
-    def all_urls(self) -> set[str]:
-        """Every URL (fetched or canonical) of a stored page."""
-        return {url for (url,) in self._db.execute("SELECT url FROM urls")}
-
     def save(self, assigned: AssignedArticle, run_id: int | None) -> None: ...
     def articles_by_story(self) -> dict[str, tuple[datetime, list[Article]]]: ...
     def begin_run(self, started: datetime) -> int: ...
@@ -145,6 +141,10 @@ class SQLiteStore:
             (url, url),
         ).fetchone()
         return row is not None
+
+    def all_urls(self) -> set[str]:
+        """Every URL (fetched or canonical) of a stored page."""
+        return {url for (url,) in self._db.execute("SELECT url FROM urls")}
 
     def save(self, assigned: AssignedArticle, run_id: int | None) -> None:
         a = assigned.article

@@ -25,8 +25,9 @@ def clean_article(article: Article, *, rules: Sequence[Rule] = RULES) -> Article
         lede = paragraphs[0] if paragraphs else ""
     removed = len(article.paragraphs) - len(paragraphs)
     if removed:
-        logger.debug("cleaned %s: %d of %d paragraphs removed", article.url, removed,
-                     len(article.paragraphs))
+        logger.debug(
+            "cleaned %s: %d of %d paragraphs removed", article.url, removed, len(article.paragraphs)
+        )
     return dataclasses.replace(
         article,
         title=normalise_text(article.title),

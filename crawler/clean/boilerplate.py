@@ -30,8 +30,9 @@ class Rule:
     heading: bool = False
 
 
-def regex_rule(name: str, pattern: str, *, max_words: int | None = None,
-               heading: bool = False) -> Rule:
+def regex_rule(
+    name: str, pattern: str, *, max_words: int | None = None, heading: bool = False
+) -> Rule:
     """A rule matching `pattern` (case-insensitive ``re.search``) in paragraphs of at most
     `max_words` words; the word cap keeps a rule from eating a real paragraph that happens to
     mention, say, a newsletter."""
@@ -50,17 +51,50 @@ _WRAPPER_CHARS = " -–—_*·•|[]()<>«»"
 
 # --- teaser-block headings -------------------------------------------------------------------
 _HEADINGS = (
-    r"more information", r"more info", r"related posts?", r"related articles?",
-    r"related stories", r"related news", r"related coverage", r"related content", r"related",
-    r"read more", r"read also", r"also read", r"you may also like", r"you might also like",
-    r"you may (?:also )?be interested in", r"recommended(?: for you| stories| reading)?",
-    r"more stories", r"more news", r"latest news", r"latest stories",
-    r"top stories", r"trending(?: now| stories)?", r"most (?:read|popular|viewed|shared)",
-    r"see also", r"further reading", r"what to read next", r"read next", r"up next",
-    r"don'?t miss", r"editor'?s picks?", r"popular posts", r"recent posts", r"in other news",
-    r"noticias relacionadas", r"te puede interesar", r"lee también",
-    r"lea también", r"más noticias", r"mehr zum thema", r"auch interessant", r"das könnte sie "
-    r"auch interessieren", r"lire aussi", r"à lire aussi", r"sur le même sujet",
+    r"more information",
+    r"more info",
+    r"related posts?",
+    r"related articles?",
+    r"related stories",
+    r"related news",
+    r"related coverage",
+    r"related content",
+    r"related",
+    r"read more",
+    r"read also",
+    r"also read",
+    r"you may also like",
+    r"you might also like",
+    r"you may (?:also )?be interested in",
+    r"recommended(?: for you| stories| reading)?",
+    r"more stories",
+    r"more news",
+    r"latest news",
+    r"latest stories",
+    r"top stories",
+    r"trending(?: now| stories)?",
+    r"most (?:read|popular|viewed|shared)",
+    r"see also",
+    r"further reading",
+    r"what to read next",
+    r"read next",
+    r"up next",
+    r"don'?t miss",
+    r"editor'?s picks?",
+    r"popular posts",
+    r"recent posts",
+    r"in other news",
+    r"noticias relacionadas",
+    r"te puede interesar",
+    r"lee también",
+    r"lea también",
+    r"más noticias",
+    r"mehr zum thema",
+    r"auch interessant",
+    r"das könnte sie auch interessieren",
+    r"lire aussi",
+    r"à lire aussi",
+    r"sur le même sujet",
 )
 # Followed by a word boundary, or glued to a capital ("More InformationThe ...").
 _HEADING_RE = re.compile(r"^(?:" + "|".join(_HEADINGS) + r")(?:\b|(?=[A-Z]))", re.IGNORECASE)
@@ -71,14 +105,14 @@ _MAX_HEADING_TAIL_WORDS = 40
 
 
 def _is_block_heading(text: str) -> bool:
-    """"More Information", "Related posts:", "Read more: <teaser>", and a heading glued to its
+    """ "More Information", "Related posts:", "Read more: <teaser>", and a heading glued to its
     first teaser by a careless template ("More InformationThe next stage ...")."""
     if _OPEN_HEADING_RE.match(text) and len(text.split()) <= _OPEN_HEADING_MAX_WORDS:
         return True
     match = _HEADING_RE.match(text)
     if not match:
         return False
-    rest = text[match.end():]
+    rest = text[match.end() :]
     if not rest.strip(" :.-–—|»>"):
         return True
     if rest[:1].isupper():  # glued: "More InformationThe ..."
@@ -90,17 +124,88 @@ def _is_block_heading(text: str) -> bool:
 
 
 # --- share buttons -----------------------------------------------------------------------------
-_SHARE_WORDS = frozenset({
-    "share", "shares", "share:", "tweet", "facebook", "twitter", "x", "whatsapp", "email",
-    "e-mail", "mail", "print", "copy", "link", "copied", "linkedin", "reddit", "telegram",
-    "pinterest", "messenger", "sms", "flipboard", "pocket", "bluesky", "threads", "vk", "weibo",
-    "wechat", "on", "this", "article", "story", "via", "save", "send", "compartir", "teilen",
-    "partager", "imprimir", "drucken", "imprimer", "like", "loading...", "loading", "url",
-})
-_SHARE_CORE = frozenset({"share", "shares", "share:", "tweet", "facebook", "twitter", "whatsapp",
-                         "email", "e-mail", "print", "copy", "linkedin", "reddit", "telegram",
-                         "pinterest", "compartir", "teilen", "partager", "imprimir", "drucken",
-                         "loading...", "like"})
+_SHARE_WORDS = frozenset(
+    {
+        "share",
+        "shares",
+        "share:",
+        "tweet",
+        "facebook",
+        "twitter",
+        "x",
+        "whatsapp",
+        "email",
+        "e-mail",
+        "mail",
+        "print",
+        "copy",
+        "link",
+        "copied",
+        "linkedin",
+        "reddit",
+        "telegram",
+        "pinterest",
+        "messenger",
+        "sms",
+        "flipboard",
+        "pocket",
+        "bluesky",
+        "threads",
+        "vk",
+        "weibo",
+        "wechat",
+        "on",
+        "this",
+        "article",
+        "story",
+        "via",
+        "save",
+        "send",
+        "compartir",
+        "teilen",
+        "partager",
+        "imprimir",
+        "drucken",
+        "imprimer",
+        "like",
+        "loading...",
+        "loading",
+        "url",
+        "en",
+        "auf",
+        "sur",
+        "per",
+        "por",
+        "teilen:",
+        "compartir:",
+    }
+)
+_SHARE_CORE = frozenset(
+    {
+        "share",
+        "shares",
+        "share:",
+        "tweet",
+        "facebook",
+        "twitter",
+        "whatsapp",
+        "email",
+        "e-mail",
+        "print",
+        "copy",
+        "linkedin",
+        "reddit",
+        "telegram",
+        "pinterest",
+        "compartir",
+        "teilen",
+        "partager",
+        "imprimir",
+        "drucken",
+        "loading...",
+        "like",
+    }
+)
 _SPLIT_RE = re.compile(r"[\s|·•/,]+")
 
 
@@ -114,7 +219,7 @@ def _is_share_labels(text: str) -> bool:
 
 
 def _is_credit_line(text: str) -> bool:
-    """"(RT.com)", "(ANI)", "-- Xinhua", "Source: Reuters", "(With inputs from agencies)"."""
+    """ "(RT.com)", "(ANI)", "-- Xinhua", "Source: Reuters", "(With inputs from agencies)"."""
     return credit_from_line(text) is not None or bool(_GENERIC_CREDIT_RE.match(text))
 
 
@@ -184,7 +289,8 @@ RULES: tuple[Rule, ...] = (
     ),
     regex_rule(
         "comments",
-        r"^(?:\d+|no|one|two|three)\s+(?:comments?|responses?|replies|thoughts)\b"
+        r"^(?:\d+|no|one|two|three)\s+(?:comments?|responses?|replies|thoughts)"
+        r"(?:\s+(?:so far|yet))?(?:\s+(?:on|to)\s+.{2,200})?$"
         r"|^(?:leave a (?:reply|comment)|post a comment|add (?:a|your) comment|write a comment|"
         r"comments are closed|comments? closed|join the (?:discussion|conversation)|"
         r"view comments|show comments|load (?:more )?comments|be the first to comment|"
@@ -222,8 +328,8 @@ RULES: tuple[Rule, ...] = (
     ),
     regex_rule(
         "editor-credit",
-        r"^(?:editor|editors|edited by|editing by|writing by|compiled by|web editor|"
-        r"responsible editor)\s*:?\s*[^\W\d][\w .,'’&-]{1,60}$",
+        r"^[\[(]?\s*(?:editor|editors|edited by|editing by|writing by|compiled by|web editor|"
+        r"responsible editor)\s*:?\s*[^\W\d][\w .,'’&-]{1,60}[\])]?$",
         max_words=8,
     ),
     regex_rule(

@@ -20,13 +20,13 @@ order and ties go to the earliest text, so the same calls give the same answers 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from datasketch import MinHashLSH
 
 from crawler.dedup.fingerprint import Fingerprint, fingerprint
-from crawler.dedup.shingles import Signer
+from crawler.dedup.shingles import EMPTY, Signer, Sketch
 from crawler.dedup.similarity import numbers_agree, similarity
 
 DEFAULT_THRESHOLD = 0.6
@@ -35,7 +35,13 @@ DEFAULT_CONTAINMENT = 0.9
 DEFAULT_SHINGLE_SIZE = 4
 MIN_WORDS = 25
 MIN_CONTAINED_WORDS = 40
+SHORT_CONTAINED_WORDS = 15
+SHORT_CONTAINMENT = 0.95
 HEAD_WORDS = 40
+HEAD_PERM = 32
+HEAD_CANDIDATE_THRESHOLD = 0.5
+CANDIDATE_SLACK = 0.15
+REDUNDANT = 0.9
 TAIL_SHARE = 1 / 3
 NUMBER_SHARE = 0.5
 MAX_CANDIDATES = 64
@@ -64,6 +70,37 @@ class _Copy:
     fingerprint: Fingerprint
 
 
+@dataclass(slots=True)
+class _Probe:
+    """One text being matched and then added: fingerprinted and sketched once."""
+
+    text: str
+    fingerprint: Fingerprint
+    sketch: Sketch
+    head_sketch: Sketch
+    match: tuple[int, float] | None = None  # (story, Jaccard) of the last match() answer
+
+
+class _Rows:
+    """A growable uint32 matrix: one MinHash signature per indexed copy, for ranking."""
+
+    def __init__(self, width: int) -> None:
+        self.rows = np.empty((1024, width), dtype=np.uint32)
+        self.size = 0
+
+    def append(self, row: np.ndarray) -> None:
+        if self.size == len(self.rows):
+            grown = np.empty((2 * len(self.rows), self.rows.shape[1]), dtype=np.uint32)
+            grown[: self.size] = self.rows
+            self.rows = grown
+        self.rows[self.size] = row
+        self.size += 1
+
+    def agreement(self, numbers: np.ndarray, row: np.ndarray) -> np.ndarray:
+        """Estimated Jaccard of `row` with each of the rows `numbers`."""
+        return (self.rows[numbers] == row).mean(axis=1)
+
+
 class StoryIndex:
     """An in-memory index of article texts (clean body text only) grouped into stories."""
 
@@ -77,7 +114,7 @@ class StoryIndex:
         min_words: int = MIN_WORDS,
         min_contained_words: int = MIN_CONTAINED_WORDS,
         head_words: int = HEAD_WORDS,
-        candidate_threshold: float | None = None,
+        head_perm: int = HEAD_PERM,
         seed: int = SEED,
     ) -> None:
         if not 0.0 < threshold <= 1.0 or not 0.0 < containment <= 1.0:
@@ -89,14 +126,22 @@ class StoryIndex:
         self.min_contained_words = min_contained_words
         self.head_words = head_words
         self._signer = Signer(num_perm, seed)
-        lowered = candidate_threshold if candidate_threshold is not None else threshold - 0.15
-        self._lsh = MinHashLSH(num_perm=num_perm, params=lsh_bands(lowered, num_perm))
-        self._head_lsh = MinHashLSH(num_perm=num_perm, params=lsh_bands(0.5, num_perm))
+        self._head_signer = Signer(head_perm, seed + 1)
+        self._lsh = MinHashLSH(
+            num_perm=num_perm, params=lsh_bands(threshold - CANDIDATE_SLACK, num_perm)
+        )
+        self._head_lsh = MinHashLSH(
+            num_perm=head_perm, params=lsh_bands(HEAD_CANDIDATE_THRESHOLD, head_perm)
+        )
+        self._signatures = _Rows(num_perm)
+        self._head_signatures = _Rows(head_perm)
         self._exact: dict[bytes, int] = {}
         self._story_ids: list[str] = []
         self._story_numbers: dict[str, int] = {}
         self._copies: list[_Copy] = []
-        self._last: tuple[str, Fingerprint] | None = None
+        # last paragraph key -> the story it ended, or -1 once it has ended two stories (boilerplate)
+        self._tails: dict[bytes, int] = {}
+        self._probe: _Probe | None = None
 
     def __len__(self) -> int:
         """The number of distinct (normalised) texts registered."""
@@ -104,17 +149,21 @@ class StoryIndex:
 
     def match(self, text: str) -> str | None:
         """The id of the story `text` is a copy of, or None for a new story."""
-        found = self._fingerprint(text)
+        probe = self._probe_for(text)
+        found = probe.fingerprint
         if found.words == 0:
             return None
         story = self._exact.get(found.key)
-        if story is None and found.words >= self.min_words:
-            story = self._near(found)
-        return None if story is None else self._story_ids[story]
+        if story is not None:
+            probe.match = (story, 1.0)
+        elif found.words >= SHORT_CONTAINED_WORDS:
+            probe.match = self._near(probe)
+        return None if probe.match is None else self._story_ids[probe.match[0]]
 
     def add(self, story_id: str, text: str) -> None:
         """Register `text` as a copy of `story_id` (a loaded copy, or one just assigned)."""
-        found = self._fingerprint(text)
+        probe = self._probe_for(text)
+        found = probe.fingerprint
         story = self._story_numbers.get(story_id)
         if story is None:
             story = self._story_numbers[story_id] = len(self._story_ids)
@@ -122,44 +171,73 @@ class StoryIndex:
         if found.words == 0 or found.key in self._exact:
             return  # the first story to claim a text keeps it
         self._exact[found.key] = story
-        if found.words < self.min_words:
+        if found.tail_key:
+            seen = self._tails.setdefault(found.tail_key, story)
+            if seen != story:
+                self._tails[found.tail_key] = -1
+        if found.words < SHORT_CONTAINED_WORDS:
             return
+        if probe.match is not None and probe.match[0] == story and probe.match[1] >= REDUNDANT:
+            return  # a near-identical copy is indexed already: it would only add candidates
         number = len(self._copies)
-        self._copies.append(_Copy(story, found))
-        self._lsh.insert(number, self._signer.minhash(found.shingles), check_duplication=False)
-        self._head_lsh.insert(number, self._signer.minhash(found.head), check_duplication=False)
+        self._copies.append(_Copy(story, replace(found, key=b"", head=EMPTY)))
+        self._signatures.append(probe.sketch.hashvalues)
+        self._head_signatures.append(probe.head_sketch.hashvalues)
+        self._lsh.insert(number, probe.sketch, check_duplication=False)
+        self._head_lsh.insert(number, probe.head_sketch, check_duplication=False)
 
-    def _fingerprint(self, text: str) -> Fingerprint:
-        # add() usually follows match() on the same text: fingerprint it once
-        if self._last is not None and self._last[0] is text:
-            return self._last[1]
+    def _probe_for(self, text: str) -> _Probe:
+        # add() usually follows match() on the same text: fingerprint and sketch it once
+        if self._probe is not None and self._probe.text is text:
+            return self._probe
         found = fingerprint(text, self.shingle_size, self.head_words)
-        self._last = (text, found)
-        return found
+        self._probe = _Probe(
+            text, found, self._signer.sketch(found.shingles), self._head_signer.sketch(found.head)
+        )
+        return self._probe
 
-    def _near(self, found: Fingerprint) -> int | None:
-        candidates = set(self._lsh.query(self._signer.minhash(found.shingles)))
-        candidates.update(self._head_lsh.query(self._signer.minhash(found.head)))
-        best: tuple[float, int] | None = None
-        for number in sorted(candidates)[:MAX_CANDIDATES]:
+    def _near(self, probe: _Probe) -> tuple[int, float] | None:
+        """The best verified (story, Jaccard) among the LSH candidates, or None."""
+        candidates = set(self._lsh.query(probe.sketch))
+        candidates.update(self._head_lsh.query(probe.head_sketch))
+        if not candidates:
+            return None
+        numbers = np.fromiter(sorted(candidates), dtype=np.int64, count=len(candidates))
+        if numbers.size > MAX_CANDIDATES:  # the likeliest first: estimated from the signatures
+            likely = np.maximum(
+                self._signatures.agreement(numbers, probe.sketch.hashvalues),
+                self._head_signatures.agreement(numbers, probe.head_sketch.hashvalues),
+            )
+            numbers = numbers[np.argsort(-likely, kind="stable")[:MAX_CANDIDATES]]
+        found = probe.fingerprint
+        best: tuple[float, int, float] | None = None
+        for number in numbers.tolist():
             copy = self._copies[number]
             if not numbers_agree(found.numbers, copy.fingerprint.numbers, NUMBER_SHARE):
                 continue
-            score = self._score(found, copy.fingerprint)
+            score, jaccard = self._score(found, copy.fingerprint)
             if score > 0.0 and (best is None or score > best[0]):
-                best = (score, copy.story)
-        return None if best is None else best[1]
+                best = (score, copy.story, jaccard)
+        return None if best is None else (best[1], best[2])
 
-    def _score(self, a: Fingerprint, b: Fingerprint) -> float:
-        """How strongly `a` is a copy of `b`, or 0.0 when it is not."""
-        if min(a.words, b.words) < self.min_words:
-            return 0.0
-        sim = similarity(a, b, TAIL_SHARE)
-        near = sim.jaccard >= self.threshold
-        inside = sim.containment >= self.containment and (
-            sim.contained_words >= self.min_contained_words
-        )
-        return max(sim.jaccard, sim.containment) if near or inside else 0.0
+    def _score(self, a: Fingerprint, b: Fingerprint) -> tuple[float, float]:
+        """(how strongly `a` is a copy of `b` or 0.0 when it is not, their Jaccard)."""
+        sim = similarity(a, b, self._trimmable(a), self._trimmable(b))
+        if min(a.words, b.words) >= self.min_words and sim.jaccard >= self.threshold:
+            return max(sim.jaccard, sim.containment), sim.jaccard
+        if sim.contained_words >= self.min_contained_words:
+            needed = self.containment
+        elif sim.contained_words >= SHORT_CONTAINED_WORDS:
+            needed = max(self.containment, SHORT_CONTAINMENT)
+        else:
+            return 0.0, sim.jaccard
+        return (sim.containment if sim.containment >= needed else 0.0), sim.jaccard
+
+    def _trimmable(self, found: Fingerprint) -> bool:
+        """May this text's last paragraph be discounted: short beside the text, or boilerplate?"""
+        if found.tail.size <= TAIL_SHARE * found.shingles.size:
+            return True
+        return self._tails.get(found.tail_key, 0) == -1
 
 
 __all__ = ["StoryIndex", "lsh_bands"]

@@ -104,6 +104,22 @@ def _fold_marks(folded: str) -> str:
     return _DECIMAL_POINT.sub("_", folded)
 
 
+# A leading wire dateline: "BEIJING, June 2 (Xinhua) -- ", "Kyiv [Ukraine], June 2 (ANI): ",
+# "Mumbai (Maharashtra) [India], June 2 (ANI): ", "MOSCOW (Reuters) - ". Sites add, drop and
+# re-date it freely, so it says nothing about which story a text is.
+_DATELINE = re.compile(
+    r"\A\s*[A-Z][\w.'’-]*(?:[ ][A-Z][\w.'’-]*){0,3}"  # place: capitalised words
+    r"(?:\s*\([^()\n]{1,30}\))?(?:\s*\[[^\]\n]{1,30}\])?"  # (state) [country]
+    r"(?:,[^\n:()\[\]]{1,30}?)?"  # , date
+    r"\s*\([A-Z][\w.&'’-]*(?:[ ][A-Z][\w.&'’-]*){0,2}\)\s*(?:--|[-—–:])\s*"  # (AGENCY) --
+)
+
+
+def strip_dateline(text: str) -> str:
+    """`text` without a leading wire dateline."""
+    return _DATELINE.sub("", text, count=1)
+
+
 def last_paragraph(text: str) -> str:
     """The text after the last line break, or "" for a one-paragraph text.
 
@@ -118,9 +134,7 @@ def last_paragraph(text: str) -> str:
 
 
 def number_key(token: str) -> str:
-    """A numeric token in one spelling (`02` and `2` agree), or "" for a word."""
-    if not token[:1].isdigit():
-        return ""
+    """A numeric token in one spelling (`02` and `2` agree)."""
     whole, point, fraction = token.partition("_")
     return (whole.lstrip("0") or "0") + point + fraction
 
@@ -131,7 +145,7 @@ def numbers(words: list[str]) -> frozenset[str]:
     Template stories (market reports, scores, weather) share nearly every word and differ in their
     figures; two texts whose numbers disagree are different reports however alike their prose.
     """
-    return frozenset(key for key in map(number_key, words) if key)
+    return frozenset(number_key(word) for word in words if word[0] <= "9")  # "0"-"9" sort first
 
 
-__all__ = ["last_paragraph", "number_key", "numbers", "tokens"]
+__all__ = ["last_paragraph", "number_key", "numbers", "strip_dateline", "tokens"]

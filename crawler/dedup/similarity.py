@@ -30,7 +30,7 @@ class Similarity:
     """`jaccard` of the two shingle sets; `containment` of the smaller set in the larger.
 
     `containment` is the better of the plain value and the value without the smaller text's last
-    paragraph (when `tail_share` allows), since sites append a promo or a sign-off to their copy.
+    paragraph (when allowed), since sites append a promo or a sign-off to their copy.
     `contained_words` is the length of the smaller text, the part that must lie inside the other.
     """
 
@@ -39,14 +39,14 @@ class Similarity:
     contained_words: int
 
 
-def similarity(a: Fingerprint, b: Fingerprint, tail_share: float) -> Similarity:
-    """Compare two fingerprints; a last paragraph of at most `tail_share` of the smaller text's
-    shingles may be discounted."""
+def similarity(a: Fingerprint, b: Fingerprint, trim_a: bool, trim_b: bool) -> Similarity:
+    """Compare two fingerprints; `trim_a`/`trim_b`: whether that text's last paragraph may be
+    discounted (it is short beside the text, or known boilerplate)."""
     shared = common(a.shingles, b.shingles)
     union = a.shingles.size + b.shingles.size - shared
-    small, large = (a, b) if a.shingles.size <= b.shingles.size else (b, a)
+    small, large, trim = (a, b, trim_a) if a.shingles.size <= b.shingles.size else (b, a, trim_b)
     containment = shared / small.shingles.size if small.shingles.size else 0.0
-    if 0 < small.tail.size <= tail_share * small.shingles.size and containment < 1.0:
+    if trim and 0 < small.tail.size < small.shingles.size and containment < 1.0:
         in_tail = common(small.tail, large.shingles)
         trimmed = (shared - in_tail) / (small.shingles.size - small.tail.size)
         containment = max(containment, trimmed)

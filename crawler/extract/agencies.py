@@ -28,8 +28,9 @@ class Agency:
 AGENCIES: tuple[Agency, ...] = (
     Agency("RT.com", ("RT.com", "Russia Today", "RT News", "RT International"), ("RT",)),
     Agency("ANI", ("Asian News International",), ("ANI",)),
-    Agency("Xinhua", ("Xinhua", "Xinhua News Agency", "Xinhuanet", "Xinhua Net",
-                      "新华社", "新华网")),
+    Agency(
+        "Xinhua", ("Xinhua", "Xinhua News Agency", "Xinhuanet", "Xinhua Net", "新华社", "新华网")
+    ),
     Agency("Reuters", ("Reuters", "Thomson Reuters", "Reuters News")),
     Agency("AFP", ("Agence France-Presse", "Agence France Presse", "AFP News"), ("AFP", "Afp")),
     Agency("AP", ("Associated Press", "The Associated Press", "AP News"), ("AP",)),
@@ -39,14 +40,18 @@ AGENCIES: tuple[Agency, ...] = (
     Agency("TASS", ("TASS", "ITAR-TASS", "TASS News Agency", "ТАСС")),
     Agency("Yonhap", ("Yonhap", "Yonhap News Agency", "Yonhap News")),
     Agency("Kyodo", ("Kyodo", "Kyodo News", "Kyodo News Agency")),
-    Agency("Anadolu", ("Anadolu", "Anadolu Agency", "Anadolu Ajansı", "Anadolu Ajansi"),
-           ("AA",)),
-    Agency("dpa", ("Deutsche Presse-Agentur", "Deutsche Presse Agentur", "dpa-AFX"),
-           ("dpa", "DPA", "Dpa")),
+    Agency("Anadolu", ("Anadolu", "Anadolu Agency", "Anadolu Ajansı", "Anadolu Ajansi"), ("AA",)),
+    Agency(
+        "dpa",
+        ("Deutsche Presse-Agentur", "Deutsche Presse Agentur", "dpa-AFX"),
+        ("dpa", "DPA", "Dpa"),
+    ),
     Agency("EFE", ("EFE", "Agencia EFE", "Agencia Efe")),
     Agency("Bernama", ("Bernama", "Bernama News Agency")),
-    Agency("Big News Network", ("Big News Network", "Big News Network.com", "BigNewsNetwork",
-                                "BigNewsNetwork.com")),
+    Agency(
+        "Big News Network",
+        ("Big News Network", "Big News Network.com", "BigNewsNetwork", "BigNewsNetwork.com"),
+    ),
     Agency("ANSA", ("ANSA", "Agenzia ANSA")),
     Agency("Interfax", ("Interfax", "Interfax-Ukraine")),
     Agency("RIA Novosti", ("RIA Novosti", "RIA", "РИА Новости")),

@@ -19,8 +19,16 @@ from crawler.extract.text import normalise_text
 
 logger = logging.getLogger(__name__)
 
-_META_AUTHOR = ("author", "article:author", "dc.creator", "dcterms.creator", "parsely-author",
-                "sailthru.author", "byl", "cxenseparse:author")
+_META_AUTHOR = (
+    "author",
+    "article:author",
+    "dc.creator",
+    "dcterms.creator",
+    "parsely-author",
+    "sailthru.author",
+    "byl",
+    "cxenseparse:author",
+)
 _BY_PREFIX_RE = re.compile(
     r"^(?:(?:posted|written|reported|words|text|story|compiled|edited)\s+by|by|von|por|par|di|"
     r"author|autor|auteur|text|writer|reporter)\s*[:\-–—]?\s+",
@@ -29,12 +37,42 @@ _BY_PREFIX_RE = re.compile(
 _SEGMENT_RE = re.compile(r"\s+[|•·—–-]\s+|\s*\|\s*")
 _AGENCY_SUFFIX_RE = re.compile(r"^(?P<name>.+?)\s*(?:,|/|\(|\bfor\b)\s*(?P<agency>[^,()/]+?)\)?$")
 _TRAILING_WHEN_RE = re.compile(r"\s+(?:on|at|updated|published|posted)\s+", re.IGNORECASE)
-_GENERIC = frozenset({"admin", "administrator", "webmaster", "editor", "user", "root", "staff",
-                      "guest", "anonymous", "unknown", "null", "none"})
+_GENERIC = frozenset(
+    {
+        "admin",
+        "administrator",
+        "webmaster",
+        "editor",
+        "user",
+        "root",
+        "staff",
+        "guest",
+        "anonymous",
+        "unknown",
+        "null",
+        "none",
+    }
+)
 _AUTHOR_WORDS = frozenset({"author", "byline", "writer", "reporter", "by", "creator"})
 _NAME_WORDS = frozenset({"name", "fn"})
-_TEXT_TAGS = frozenset({"a", "span", "div", "p", "strong", "b", "em", "address", "cite", "small",
-                        "h4", "h5", "h6", "li"})
+_TEXT_TAGS = frozenset(
+    {
+        "a",
+        "span",
+        "div",
+        "p",
+        "strong",
+        "b",
+        "em",
+        "address",
+        "cite",
+        "small",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+    }
+)
 
 
 def split_byline(raw: str | None) -> tuple[str | None, str | None]:
@@ -49,7 +87,7 @@ def split_byline(raw: str | None) -> tuple[str | None, str | None]:
         return None, None
     head = segments[0].strip(" ,;:")
     when = _TRAILING_WHEN_RE.search(head)
-    if when and is_date_line(head[when.end():]):
+    if when and is_date_line(head[when.end() :]):
         head = head[: when.start()].strip(" ,;:")
     agency = credit_from_line(head)
     if agency:
@@ -72,7 +110,9 @@ def _plausible_name(name: str) -> bool:
     return name.casefold() not in _GENERIC and not is_date_line(name)
 
 
-def find_author(tree: HtmlElement, meta: PageMeta, site_names: set[str]) -> tuple[str | None, str | None]:
+def find_author(
+    tree: HtmlElement, meta: PageMeta, site_names: set[str]
+) -> tuple[str | None, str | None]:
     """(author, agency found in a byline). Site names and agencies are never authors."""
     author: str | None = None
     byline_agency: str | None = None

@@ -8,20 +8,22 @@ leaving site boilerplate to `crawler.clean`.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 
 from crawler.extract.agencies import credit_from_line
-from crawler.extract.authors import find_author
+from crawler.extract.authors import find_author, split_byline
 from crawler.extract.body import body_paragraphs
-from crawler.extract.credits import find_credit, find_dateline
-from crawler.extract.dateline import Dateline
-from crawler.extract.dates import find_published, is_date_line
+from crawler.extract.credits import find_credit
+from crawler.extract.dateline import Dateline, parse_dateline
+from crawler.extract.dates import is_date_line
 from crawler.extract.decode import decode_html
 from crawler.extract.language import find_language
 from crawler.extract.lede import find_standfirst
 from crawler.extract.links import base_url, find_canonical, find_images
 from crawler.extract.metadata import read_metadata
 from crawler.extract.parse import parse_html
+from crawler.extract.published import find_published
 from crawler.extract.text import text_key
 from crawler.extract.titles import find_title, site_names
 from crawler.items import Extracted
@@ -31,7 +33,17 @@ logger = logging.getLogger(__name__)
 # Pages beyond this are cut before parsing; no article needs more and parsing time grows with it.
 MAX_BODY_BYTES = 8 * 1024 * 1024
 _BINARY_SAMPLE = 4096
-_LEAD_WINDOW = 4
+_TAG_SEARCH_CHARS = 64 * 1024
+_HTML_TAG_RE = re.compile(
+    r"<(?:!doctype|html|head|body|meta|title|p|div|span|article|main|section|table|br|h[1-6]|a|"
+    r"ul|li|img|script|link)\b",
+    re.IGNORECASE,
+)
+_LEAD_WINDOW = 5
+_DATELINE_WINDOW = 3
+_FULL_PARAGRAPH = 80
+# "By Jane Doe", "By Jane Doe, AFP", "Von Jana Roth": short, so a sentence starting "By" passes.
+_BYLINE_RE = re.compile(r"^(?:by|von|por|par)\s+[^\W\d_][^.!?]{1,60}$", re.IGNORECASE)
 
 
 def extract(body: bytes, url: str, *, encoding: str | None = None) -> Extracted:
@@ -49,8 +61,17 @@ def extract(body: bytes, url: str, *, encoding: str | None = None) -> Extracted:
 
 def empty_extracted(url: str) -> Extracted:
     """The record for a page with nothing readable in it."""
-    return Extracted(url=url, canonical_url=url, title="", published=None, author=None,
-                     original_source=None, lede="", paragraphs=(), language=None)
+    return Extracted(
+        url=url,
+        canonical_url=url,
+        title="",
+        published=None,
+        author=None,
+        original_source=None,
+        lede="",
+        paragraphs=(),
+        language=None,
+    )
 
 
 def _extract(body: bytes, url: str, encoding: str | None) -> Extracted:
@@ -73,13 +94,19 @@ def _extract(body: bytes, url: str, encoding: str | None) -> Extracted:
     base = base_url(meta, url)
     title = find_title(tree, meta, url)
     author, byline_agency = find_author(tree, meta, site_names(meta))
+    standfirst = find_standfirst(tree, meta)
     raw = body_paragraphs(tree, url, meta)
-    found = find_dateline(raw)
+    lead = _lead_bylines(raw)
+    if author is None:
+        author = next((person for person, _ in lead if person), None)
+    byline_agency = byline_agency or next((agency for _, agency in lead if agency), None)
+    paragraphs = drop_known_lines(raw, title=title, standfirst=standfirst)
+    found = find_dateline(paragraphs)
     dateline = found[1] if found else None
     credit = find_credit(raw, dateline, tree, meta, byline_agency)
-    standfirst = find_standfirst(tree, meta)
-    paragraphs = tidy_paragraphs(raw, title=title, standfirst=standfirst, author=author,
-                                 dateline=found)
+    if found is not None:
+        index, line = found
+        paragraphs[index] = paragraphs[index][line.end :].lstrip()
     if not paragraphs:
         logger.info("no article body found in %s", url)
     return Extracted(
@@ -96,42 +123,55 @@ def _extract(body: bytes, url: str, encoding: str | None) -> Extracted:
     )
 
 
-def tidy_paragraphs(
-    raw: Sequence[str],
-    *,
-    title: str,
-    standfirst: str | None,
-    author: str | None,
-    dateline: tuple[int, Dateline] | None,
-) -> list[str]:
-    """Body paragraphs without what extraction accounted for elsewhere.
+def drop_known_lines(raw: Sequence[str], *, title: str, standfirst: str | None) -> list[str]:
+    """Body paragraphs without what extraction accounts for elsewhere.
 
-    Removed: the dateline prefix (the rest of its paragraph stays), credit lines, and, among
-    the opening paragraphs, copies of the headline or standfirst, bare date lines and bylines.
+    Credit lines go wherever they are; among the opening paragraphs, so do copies of the
+    headline or standfirst, bare date lines and bylines. Dateline prefixes are cut by the caller.
     """
-    paragraphs = list(raw)
-    if dateline is not None:
-        index, line = dateline
-        rest = paragraphs[index][line.end:].lstrip()
-        paragraphs[index] = rest
     drop_keys = {text_key(t) for t in (title, standfirst) if t}
-    byline_keys = {text_key(author), text_key(f"By {author}")} if author else set()
-    tidy: list[str] = []
-    for index, text in enumerate(paragraphs):
+    kept: list[str] = []
+    for index, text in enumerate(raw):
         if not text or credit_from_line(text):
             continue
-        if index < _LEAD_WINDOW + (dateline[0] if dateline else 0):
-            key = text_key(text)
-            if key in drop_keys or key in byline_keys or is_date_line(text):
-                continue
-        tidy.append(text)
-    return tidy
+        if index < _LEAD_WINDOW and len(raw) > 1 and _is_lead_furniture(text, drop_keys):
+            continue
+        kept.append(text)
+    return kept
+
+
+def find_dateline(paragraphs: Sequence[str]) -> tuple[int, Dateline] | None:
+    """(index, dateline) of the story's opening dateline, if it has one.
+
+    Looks at the first few paragraphs but stops at the first full paragraph without one: a
+    dateline further down belongs to a quote or a teaser. The agency-less "SEOUL, South Korea:"
+    form counts only at the very top.
+    """
+    for index, text in enumerate(paragraphs[:_DATELINE_WINDOW]):
+        dateline = parse_dateline(text)
+        if dateline is not None and dateline.end < len(text) and (dateline.agency or index == 0):
+            return index, dateline
+        if len(text) >= _FULL_PARAGRAPH:
+            return None
+    return None
+
+
+def _is_lead_furniture(text: str, drop_keys: set[str]) -> bool:
+    """Headline, standfirst, date line or byline repeated above the story."""
+    return text_key(text) in drop_keys or is_date_line(text) or _BYLINE_RE.match(text) is not None
+
+
+def _lead_bylines(raw: Sequence[str]) -> list[tuple[str | None, str | None]]:
+    """(person, agency) from "By ..." lines at the top of the body (pages without byline markup)."""
+    return [split_byline(t) for t in raw[:_LEAD_WINDOW] if _BYLINE_RE.match(t)]
 
 
 def _looks_binary(text: str) -> bool:
-    """Binary data decoded as text: NULs or mostly replacement characters, and no markup."""
+    """Not an HTML page: no HTML tag near the top, or mostly NULs/replacement characters."""
     sample = text[:_BINARY_SAMPLE]
-    if not sample:
+    if not sample.strip():
         return True
     junk = sample.count("\x00") + sample.count("\ufffd")
-    return "<" not in text[: 64 * 1024] or junk > len(sample) // 10
+    if junk > len(sample) // 10:
+        return True
+    return _HTML_TAG_RE.search(text, 0, _TAG_SEARCH_CHARS) is None

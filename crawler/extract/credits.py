@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from lxml.html import HtmlElement
 
 from crawler.extract.agencies import credit_from_line, normalise_agency
-from crawler.extract.dateline import Dateline, parse_dateline
+from crawler.extract.dateline import Dateline
 from crawler.extract.metadata import PageMeta, ld_names
 from crawler.extract.parse import (
     class_tokens,
@@ -27,33 +27,64 @@ from crawler.extract.parse import (
 
 logger = logging.getLogger(__name__)
 
-_CREDIT_CLASS_WORDS = frozenset({
-    "source", "credit", "credits", "agency", "provider", "syndication", "syndicated", "origin",
-    "wire", "via", "copyright",
-})
-_NOT_ARTICLE_CREDIT = frozenset({"photo", "image", "img", "caption", "figure", "video", "media",
-                                 "tag", "tags", "topic", "topics", "category"})
-_TEXT_TAGS = frozenset({"p", "div", "span", "strong", "b", "em", "i", "small", "a", "h4", "h5",
-                        "h6", "font", "td", "cite"})
-_SYNDICATION_META = ("original-source", "syndication-source", "dc.source", "dcterms.source",
-                     "article:source", "source")
-_LEAD_PARAGRAPHS = 4
-
-
-def find_dateline(paragraphs: Sequence[str]) -> tuple[int, Dateline] | None:
-    """(index, dateline) of the story's opening dateline among the first few paragraphs.
-
-    Credit lines and date lines that precede the story are skipped; the first real paragraph
-    decides (a dateline further down is a quote or a teaser, not ours).
-    """
-    from crawler.extract.dates import is_date_line  # local: dates imports dateline too
-
-    for index, text in enumerate(paragraphs[:_LEAD_PARAGRAPHS]):
-        if credit_from_line(text) or is_date_line(text) or len(text) < 25:
-            continue
-        dateline = parse_dateline(text)
-        return (index, dateline) if dateline else None
-    return None
+_CREDIT_CLASS_WORDS = frozenset(
+    {
+        "source",
+        "credit",
+        "credits",
+        "agency",
+        "provider",
+        "syndication",
+        "syndicated",
+        "origin",
+        "wire",
+        "via",
+        "copyright",
+    }
+)
+_NOT_ARTICLE_CREDIT = frozenset(
+    {
+        "photo",
+        "image",
+        "img",
+        "caption",
+        "figure",
+        "video",
+        "media",
+        "tag",
+        "tags",
+        "topic",
+        "topics",
+        "category",
+    }
+)
+_TEXT_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "span",
+        "strong",
+        "b",
+        "em",
+        "i",
+        "small",
+        "a",
+        "h4",
+        "h5",
+        "h6",
+        "font",
+        "td",
+        "cite",
+    }
+)
+_SYNDICATION_META = (
+    "original-source",
+    "syndication-source",
+    "dc.source",
+    "dcterms.source",
+    "article:source",
+    "source",
+)
 
 
 def find_credit(
@@ -81,8 +112,14 @@ def find_credit(
         return agency
     if byline_agency:
         return byline_agency
-    for key in ("sourceOrganization", "provider", "author", "publisher", "copyrightHolder",
-                "creator"):
+    for key in (
+        "sourceOrganization",
+        "provider",
+        "author",
+        "publisher",
+        "copyrightHolder",
+        "creator",
+    ):
         for name in ld_names(meta.ld(key)):
             agency = normalise_agency(name)
             if agency:

@@ -26,7 +26,7 @@ _DATED_RE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _UNDATED_RE = re.compile(
-    rf"""^(?P<place>[A-ZÀ-Þ][\w .,'’\[\]-]{{1,60}}?)\s*\((?P<agency>[^()\n]{{1,40}})\)\s*
+    r"""^(?P<place>[A-ZÀ-Þ][\w .,'’\[\]-]{1,60}?)\s*\((?P<agency>[^()\n]{1,40})\)\s*
     (?P<sep>--|—|–|-|:|\.-)\s*""",
     re.VERBOSE,
 )
@@ -35,12 +35,38 @@ _CAPS_RE = re.compile(
     r"^(?P<place>[A-Z][A-Z.'’-]{2,}(?:[ -][A-Z][A-Z.'’-]+){0,3}(?:,\s*[A-Z][A-Za-z.'’ -]{1,30}?)?)"
     r"\s*:\s+(?=\S)"
 )
-_NOT_PLACES = frozenset({
-    "NOTE", "EDITOR'S NOTE", "EDITOR’S NOTE", "UPDATE", "UPDATED", "BREAKING", "WATCH", "READ",
-    "ALSO READ", "PHOTO", "PHOTOS", "VIDEO", "LIVE", "EXCLUSIVE", "CORRECTION", "ANALYSIS",
-    "OPINION", "FILE", "SOURCE", "SOURCES", "RELATED", "WARNING", "FACT CHECK", "FACTBOX",
-    "TIMELINE", "EXPLAINER", "Q&A", "FAQ",
-})
+_NOT_PLACES = frozenset(
+    {
+        "NOTE",
+        "EDITOR'S NOTE",
+        "EDITOR’S NOTE",
+        "UPDATE",
+        "UPDATED",
+        "BREAKING",
+        "WATCH",
+        "READ",
+        "ALSO READ",
+        "PHOTO",
+        "PHOTOS",
+        "VIDEO",
+        "LIVE",
+        "EXCLUSIVE",
+        "CORRECTION",
+        "ANALYSIS",
+        "OPINION",
+        "FILE",
+        "SOURCE",
+        "SOURCES",
+        "RELATED",
+        "WARNING",
+        "FACT CHECK",
+        "FACTBOX",
+        "TIMELINE",
+        "EXPLAINER",
+        "Q&A",
+        "FAQ",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +95,14 @@ def parse_dateline(text: str) -> Dateline | None:
         year = int(match.group("year")) if match.group("year") else None
         if month and 1 <= day <= 31:
             raw = match.group("agency").strip()
-            return Dateline(match.group("place").strip(), month, day, year,
-                            normalise_agency(raw) or raw, match.end())
+            return Dateline(
+                match.group("place").strip(),
+                month,
+                day,
+                year,
+                normalise_agency(raw) or raw,
+                match.end(),
+            )
     match = _UNDATED_RE.match(text)
     if match:
         agency = normalise_agency(match.group("agency"))
@@ -87,4 +119,4 @@ def strip_dateline(text: str) -> str:
     dateline = parse_dateline(text)
     if dateline is None or dateline.end >= len(text):
         return text
-    return text[dateline.end:].lstrip()
+    return text[dateline.end :].lstrip()

@@ -1,27 +1,21 @@
-"""Publication dates: parsing the many formats pages use, and choosing the page's date.
+"""Date parsing: the many formats news pages print dates in, to datetimes.
 
 Offsets are handled here, never by python-dateutil: dateutil reads "GMT+10" the POSIX way
-(ten hours *behind* GMT), the opposite of what every news site means. Results are converted to
-UTC so later stages compare instants, not wall clocks.
+(ten hours *behind* GMT), the opposite of what every news site means. A text with no offset
+gives a naive datetime; deciding what that means is `crawler.extract.published`'s job.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import parser as dateutil_parser
-from lxml.html import HtmlElement
 
-from crawler.extract.dateline import Dateline
-from crawler.extract.metadata import PageMeta, ld_text
 from crawler.extract.months import MONTH_PATTERN, month_number
-from crawler.extract.parse import class_tokens, in_chrome, iter_elements, visible_text
 from crawler.extract.text import normalise_text
 
 logger = logging.getLogger(__name__)
@@ -29,20 +23,69 @@ logger = logging.getLogger(__name__)
 # Common zone abbreviations (minutes east of UTC). Ambiguous ones take their news-heavy meaning:
 # CST is US Central, IST is India.
 TZ_ABBREVIATIONS: dict[str, int] = {
-    "UTC": 0, "GMT": 0, "UT": 0, "Z": 0, "WET": 0, "BST": 60, "IST": 330, "CET": 60,
-    "CEST": 120, "MEZ": 60, "MESZ": 120, "EET": 120, "EEST": 180, "MSK": 180, "TRT": 180,
-    "EAT": 180, "SAST": 120, "WAT": 60, "CAT": 120, "GST": 240, "PKT": 300, "NPT": 345,
-    "BDT": 360, "ICT": 420, "WIB": 420, "HKT": 480, "SGT": 480, "MYT": 480, "PHT": 480,
-    "AWST": 480, "JST": 540, "KST": 540, "ACST": 570, "AEST": 600, "AEDT": 660, "NZST": 720,
-    "NZDT": 780, "EDT": -240, "EST": -300, "CDT": -300, "CST": -360, "MDT": -360, "MST": -420,
-    "PDT": -420, "PST": -480, "AKDT": -480, "AKST": -540, "HST": -600, "ADT": -180,
-    "AST": -240, "NDT": -150, "NST": -210, "BRT": -180, "ART": -180,
+    "UTC": 0,
+    "GMT": 0,
+    "UT": 0,
+    "Z": 0,
+    "WET": 0,
+    "BST": 60,
+    "IST": 330,
+    "CET": 60,
+    "CEST": 120,
+    "MEZ": 60,
+    "MESZ": 120,
+    "EET": 120,
+    "EEST": 180,
+    "MSK": 180,
+    "TRT": 180,
+    "EAT": 180,
+    "SAST": 120,
+    "WAT": 60,
+    "CAT": 120,
+    "GST": 240,
+    "PKT": 300,
+    "NPT": 345,
+    "BDT": 360,
+    "ICT": 420,
+    "WIB": 420,
+    "HKT": 480,
+    "SGT": 480,
+    "MYT": 480,
+    "PHT": 480,
+    "AWST": 480,
+    "JST": 540,
+    "KST": 540,
+    "ACST": 570,
+    "AEST": 600,
+    "AEDT": 660,
+    "NZST": 720,
+    "NZDT": 780,
+    "EDT": -240,
+    "EST": -300,
+    "CDT": -300,
+    "CST": -360,
+    "MDT": -360,
+    "MST": -420,
+    "PDT": -420,
+    "PST": -480,
+    "AKDT": -480,
+    "AKST": -540,
+    "HST": -600,
+    "ADT": -180,
+    "AST": -240,
+    "NDT": -150,
+    "NST": -210,
+    "BRT": -180,
+    "ART": -180,
 }
 
 # Generic zone names whose offset depends on daylight saving time.
 _REGION_ZONES: dict[str, str] = {
-    "ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver",
-    "PT": "America/Los_Angeles", "HKT": "Asia/Hong_Kong",
+    "ET": "America/New_York",
+    "CT": "America/Chicago",
+    "MT": "America/Denver",
+    "PT": "America/Los_Angeles",
+    "HKT": "Asia/Hong_Kong",
 }
 
 _LABEL_RE = re.compile(
@@ -89,24 +132,7 @@ _LEFTOVER_RE = re.compile(
     re.IGNORECASE,
 )
 _ZONE_WORD_RE = re.compile(r"\b(?:[A-Z]{1,4}T|UTC|GMT|UT|Z)\b")
-_URL_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:[/_.-]?(?:0[1-9]|1[0-2]))?(?!\d)")
 _MIN_YEAR, _MAX_YEAR = 1990, 2100
-
-_PUBLISHED_META = (
-    "article:published_time", "og:article:published_time", "og:published_time",
-    "datepublished", "published_time", "publishdate", "publish-date", "publish_date", "pubdate",
-    "dc.date.issued", "dcterms.issued", "dc.date.created", "dcterms.created", "dc.date",
-    "dcterms.date", "date", "sailthru.date", "parsely-pub-date", "article.published",
-    "cxenseparse:recs:publishtime", "citation_publication_date",
-)
-_DATE_WORDS = frozenset({
-    "date", "dates", "time", "published", "publish", "pubdate", "posted", "timestamp", "byline",
-    "meta", "dateline", "datetime", "info", "entry", "post", "article", "story", "updated",
-})
-_DATE_CLASS_WORDS = frozenset({"date", "time", "published", "pubdate", "posted", "timestamp",
-                               "dateline", "datetime"})
-_VISIBLE_TAGS = frozenset({"time", "span", "div", "p", "small", "li", "td", "font", "em",
-                           "strong", "b", "i", "abbr", "header", "h4", "h5", "h6"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +196,7 @@ def _parse(text: str | None, *, default_year: int | None = None) -> tuple[Parsed
     time_match = _find_time(rest)
     if time_match:
         hour, minute, second = time_match[0]
-        rest = rest[: time_match[1]] + " " + rest[time_match[2]:]
+        rest = rest[: time_match[1]] + " " + rest[time_match[2] :]
         has_time = True
     if not _MIN_YEAR <= year <= _MAX_YEAR:
         return None
@@ -218,18 +244,18 @@ def _take_zone(s: str) -> tuple[str, tzinfo | None]:
     match = _GMT_OFFSET_RE.search(s)
     if match:
         tz = _offset(match.group("sign"), match.group("h"), match.group("m"))
-        return s[: match.start()] + " " + s[match.end():], tz
+        return s[: match.start()] + " " + s[match.end() :], tz
     match = _NUM_OFFSET_RE.search(s)
     if match and re.search(r"\d:\d{2}", s[: match.start()]):
         tz = _offset(match.group("sign"), match.group("h"), match.group("m"))
-        return s[: match.start()] + " " + s[match.end():], tz
+        return s[: match.start()] + " " + s[match.end() :], tz
     for match in _ABBR_RE.finditer(s):
         abbr = match.group("abbr")
         if abbr == "Z" and not s[: match.start()][-1:].isdigit():
             continue
         tz = _zone(abbr)
         if tz is not None:
-            return s[: match.start()] + " " + s[match.end():], tz
+            return s[: match.start()] + " " + s[match.end() :], tz
     return s, None
 
 
@@ -242,21 +268,23 @@ def _take_date(s: str, default_year: int | None) -> tuple[tuple[int, int, int], 
             number = int(month) if month.isdigit() else month_number(month)
             if number and 1 <= number <= 12:
                 ymd = (int(match.group("year")), number, int(match.group("day")))
-                return ymd, s[: match.start()] + " " + s[match.end():]
+                return ymd, s[: match.start()] + " " + s[match.end() :]
     match = _NUMERIC_RE.search(s)
     if match:
         a, b = int(match.group("a")), int(match.group("b"))
         # Dots are European day.month; slashes are month/day unless that is impossible.
         day, month = (a, b) if match.group("sep") == "." or a > 12 else (b, a)
         if 1 <= month <= 12:
-            return (int(match.group("year")), month, day), s[: match.start()] + " " + s[match.end():]
+            return (int(match.group("year")), month, day), s[: match.start()] + " " + s[
+                match.end() :
+            ]
     if default_year is not None:
         match = _MD_RE.search(s)
         if match:
             number = month_number(match.group("month"))
             if number:
                 ymd = (default_year, number, int(match.group("day")))
-                return ymd, s[: match.start()] + " " + s[match.end():]
+                return ymd, s[: match.start()] + " " + s[match.end() :]
     return None
 
 
@@ -280,8 +308,8 @@ def _find_time(s: str) -> tuple[tuple[int, int, int], int, int] | None:
 
 def _dateutil_fallback(s: str, tz: tzinfo | None) -> tuple[ParsedDate, str] | None:
     """Last try for odd formats; only with an explicit four-digit year, zones already removed."""
-    if not re.search(r"\b(?:19|20)\d{2}\b", s):
-        return None
+    if not re.search(r"\b(?:19|20)\d{2}\b", s) or len(re.findall(r"\d+", s)) < 3:
+        return None  # a year alone ("2025") or a year and a number is not a date
     try:
         value = dateutil_parser.parse(s, ignoretz=True, default=datetime(2000, 1, 1))
     except (ValueError, OverflowError, TypeError):
@@ -290,144 +318,3 @@ def _dateutil_fallback(s: str, tz: tzinfo | None) -> tuple[ParsedDate, str] | No
         return None
     has_time = bool(re.search(r"\d:\d{2}", s))
     return ParsedDate(value.replace(tzinfo=tz), has_time), ""
-
-
-# --- choosing the page's date ------------------------------------------------------------------
-
-
-def year_from_url(url: str) -> int | None:
-    """A plausible year in the URL path (/2025/06/02/..., -20250602-), else None."""
-    for match in _URL_YEAR_RE.finditer(urlsplit(url).path):
-        year = int(match.group(1))
-        if _MIN_YEAR <= year <= _MAX_YEAR:
-            return year
-    return None
-
-
-def find_published(
-    tree: HtmlElement, meta: PageMeta, url: str, dateline: Dateline | None = None
-) -> datetime | None:
-    """The page's publication time in UTC, or None.
-
-    Declared dates (JSON-LD, meta, microdata, <time>) outrank visible date lines, which outrank
-    the day of the story's `dateline` (whose missing year comes from another date on the page,
-    else the URL). A naive time borrows the offset of another source showing the same wall clock;
-    only when no source has an offset is it taken as UTC.
-    """
-    candidates = list(_declared(tree, meta)) + list(_visible(tree))
-    if dateline is not None:
-        day = dateline_date(dateline, context=candidates[0].value if candidates else None, url=url)
-        if day is not None:
-            candidates.append(ParsedDate(day, False))
-    if not candidates:
-        return None
-    return _resolve(candidates).astimezone(timezone.utc)
-
-
-def dateline_date(
-    dateline: Dateline, *, context: datetime | None = None, url: str = ""
-) -> datetime | None:
-    """The (naive, midnight) day a dateline names: "June 2 (ANI)" takes its year from
-    `context` (another date on the page), else from the URL, else there is no date."""
-    if not (dateline.month and dateline.day):
-        return None
-    year = dateline.year or _year_for(dateline.month, context, url)
-    if year is None:
-        return None
-    try:
-        return datetime(year, dateline.month, dateline.day)
-    except ValueError:
-        logger.debug("impossible dateline day %s-%s", dateline.month, dateline.day)
-        return None
-
-
-def _year_for(month: int, context: datetime | None, url: str) -> int | None:
-    """The year of a month-and-day dateline: from another date on the page, else the URL."""
-    if context is not None:
-        year = context.year
-        if month == 12 and context.month == 1:
-            return year - 1
-        if month == 1 and context.month == 12:
-            return year + 1
-        return year
-    return year_from_url(url)
-
-
-def _resolve(candidates: list[ParsedDate]) -> datetime:
-    best = candidates[0]
-    if best.aware:
-        return best.value
-    for other in candidates[1:]:
-        if not other.aware:
-            continue
-        wall = other.value.replace(tzinfo=None)
-        if best.has_time and wall == best.value:
-            return other.value
-        if not best.has_time and wall.date() == best.value.date():
-            return other.value
-    # No offset anywhere for this moment: UTC is the least-bad assumption.
-    logger.debug("naive publication time %s taken as UTC", best.value)
-    return best.value.replace(tzinfo=timezone.utc)
-
-
-def _declared(tree: HtmlElement, meta: PageMeta) -> Iterable[ParsedDate]:
-    for value in (meta.ld("datePublished", "dateCreated"), *_other_ld_dates(meta)):
-        parsed = parse_date_detail(ld_text(value)) if value else None
-        if parsed:
-            yield parsed
-    for value in meta.all(*_PUBLISHED_META):
-        parsed = parse_date_detail(value)
-        if parsed:
-            yield parsed
-    for el in iter_elements(tree, frozenset({"*"}), limit=20_000):
-        if (el.get("itemprop") or "").lower() == "datepublished":
-            parsed = parse_date_detail(el.get("content") or el.get("datetime") or visible_text(el))
-            if parsed:
-                yield parsed
-    times = [el for el in iter_elements(tree, frozenset({"time"}), limit=2_000)
-             if el.get("datetime")]
-    times.sort(key=lambda el: (el.get("pubdate") is None, in_chrome(el)))
-    for el in times:
-        parsed = parse_date_detail(el.get("datetime"))
-        if parsed:
-            yield parsed
-
-
-def _other_ld_dates(meta: PageMeta) -> list[object]:
-    if meta.article is not None:
-        return []
-    return [o.get("datePublished") for o in meta.jsonld if o.get("datePublished")]
-
-
-def _visible(tree: HtmlElement) -> Iterable[ParsedDate]:
-    """Date lines a reader sees ("02 Jun 2025, 11:30 GMT+10"): date-classed elements first."""
-    classed: list[ParsedDate] = []
-    updated: list[ParsedDate] = []
-    plain: list[ParsedDate] = []
-    for el in iter_elements(tree, _VISIBLE_TAGS, limit=20_000):
-        if len(el) > 4:
-            continue
-        tokens = class_tokens(el)
-        is_dated_class = bool(tokens & _DATE_CLASS_WORDS) or (
-            el.tag == "time" or bool(tokens & _DATE_WORDS and tokens & {"date", "time"})
-        )
-        if not is_dated_class and len(plain) >= 3:
-            continue
-        text = visible_text(el)
-        if not 6 <= len(text) <= 100 or in_chrome(el):
-            continue
-        if is_dated_class:
-            parsed = parse_date_detail(text)
-        elif len(el) <= 2 and is_date_line(text):
-            parsed = parse_date_detail(text)
-        else:
-            parsed = None
-        if parsed is None:
-            continue
-        if re.match(r"(?i)\s*(?:last\s+)?(?:updated|modified|aktualisiert|actualizado)", text):
-            updated.append(parsed)
-        elif is_dated_class:
-            classed.append(parsed)
-        else:
-            plain.append(parsed)
-    return [*classed, *plain, *updated]

@@ -33,16 +33,56 @@ _DETECT_BYTES = 200_000
 
 # WHATWG Encoding Standard label aliases that differ from Python's codec of the same name.
 _LABEL_ALIASES = {
-    "iso-8859-1": "cp1252", "iso8859-1": "cp1252", "iso_8859-1": "cp1252", "latin1": "cp1252",
-    "latin-1": "cp1252", "l1": "cp1252", "cp819": "cp1252", "ascii": "cp1252",
-    "us-ascii": "cp1252", "ansi_x3.4-1968": "cp1252", "windows-1252": "cp1252",
-    "x-cp1252": "cp1252", "iso-8859-9": "cp1254", "latin5": "cp1254", "iso-8859-11": "cp874",
-    "tis-620": "cp874", "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030",
-    "chinese": "gb18030", "csgb2312": "gb18030", "big5": "big5hkscs", "shift_jis": "cp932",
-    "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932", "ms_kanji": "cp932",
-    "windows-31j": "cp932", "euc-kr": "cp949", "ks_c_5601-1987": "cp949",
-    "x-user-defined": "cp1252", "utf8": "utf-8", "unicode-1-1-utf-8": "utf-8",
+    "iso-8859-1": "cp1252",
+    "iso8859-1": "cp1252",
+    "iso_8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "l1": "cp1252",
+    "cp819": "cp1252",
+    "ascii": "cp1252",
+    "us-ascii": "cp1252",
+    "ansi_x3.4-1968": "cp1252",
+    "windows-1252": "cp1252",
+    "x-cp1252": "cp1252",
+    "iso-8859-9": "cp1254",
+    "latin5": "cp1254",
+    "iso-8859-11": "cp874",
+    "tis-620": "cp874",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "chinese": "gb18030",
+    "csgb2312": "gb18030",
+    "big5": "big5hkscs",
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "ms_kanji": "cp932",
+    "windows-31j": "cp932",
+    "euc-kr": "cp949",
+    "ks_c_5601-1987": "cp949",
+    "x-user-defined": "cp1252",
+    "utf8": "utf-8",
+    "unicode-1-1-utf-8": "utf-8",
 }
+
+
+def _c1_passthrough(error: UnicodeError) -> tuple[str, int]:
+    """WHATWG windows-1252 maps its five undefined bytes (0x81, 0x8D...) to U+0081...; Python's
+    cp1252 refuses them. Matching the browser keeps mojibake reversible by ftfy."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    return chr(error.object[error.start]), error.start + 1
+
+
+_C1_ERRORS = "syndigest-c1-passthrough"
+codecs.register_error(_C1_ERRORS, _c1_passthrough)
+
+
+def _decode(body: bytes, codec: str) -> str:
+    return body.decode(codec, _C1_ERRORS if codec == "cp1252" else "replace")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,13 +127,13 @@ def decode_html(body: bytes, http_charset: str | None = None) -> Decoded:
     """Decode a page's bytes; never raises, undecodable bytes become U+FFFD."""
     for bom, codec in _BOMS:
         if body.startswith(bom):
-            return Decoded(body[len(bom):].decode(codec, "replace"), codec, "bom")
+            return Decoded(_decode(body[len(bom) :], codec), codec, "bom")
     codec = resolve_charset(http_charset)
     if codec:
-        return Decoded(body.decode(codec, "replace"), codec, "http")
+        return Decoded(_decode(body, codec), codec, "http")
     codec = sniff_meta_charset(body)
     if codec:
-        return Decoded(body.decode(codec, "replace"), codec, "meta")
+        return Decoded(_decode(body, codec), codec, "meta")
     try:
         return Decoded(body.decode("utf-8"), "utf-8", "utf-8")
     except UnicodeDecodeError:
@@ -101,7 +141,7 @@ def decode_html(body: bytes, http_charset: str | None = None) -> Decoded:
     guess = _detect(body)
     if guess:
         logger.debug("no declared charset and not UTF-8; guessed %s", guess)
-        return Decoded(body.decode(guess, "replace"), guess, "detected")
+        return Decoded(_decode(body, guess), guess, "detected")
     return Decoded(body.decode("utf-8", "replace"), "utf-8", "fallback")
 
 

@@ -23,16 +23,39 @@ from crawler.extract.text import text_key
 
 logger = logging.getLogger(__name__)
 
-_STRONG_WORDS = frozenset({"standfirst", "dek", "subtitle", "subheadline", "subhead", "summary",
-                           "strapline", "excerpt", "deck", "kicker", "sapo", "entradilla",
-                           "teaser", "description", "abstract", "sub", "intro", "lede", "lead"})
+_STRONG_WORDS = frozenset(
+    {
+        "standfirst",
+        "dek",
+        "subtitle",
+        "subheadline",
+        "subhead",
+        "summary",
+        "strapline",
+        "excerpt",
+        "deck",
+        "kicker",
+        "sapo",
+        "entradilla",
+        "teaser",
+        "description",
+        "abstract",
+        "sub",
+        "intro",
+        "lede",
+        "lead",
+    }
+)
 # Standfirsts with these words are usually the first body paragraph styled apart.
 _WEAK_WORDS = frozenset({"intro", "lede", "lead"})
 # Summaries of something else: an author bio, a photo caption, a comment.
-_EXCLUDED_WORDS = frozenset({"author", "bio", "caption", "photo", "image", "comment", "video",
-                             "related", "card"})
+_EXCLUDED_WORDS = frozenset(
+    {"author", "bio", "caption", "photo", "image", "comment", "video", "related", "card"}
+)
 _TAGS = frozenset({"p", "h2", "h3", "div", "span", "strong", "em", "section", "header"})
 _MIN_CHARS, _MAX_CHARS = 30, 800
+_MAX_FURNITURE = 4
+_MAX_FURNITURE_CHARS = 120
 
 
 def find_standfirst(tree: HtmlElement, meta: PageMeta) -> str | None:
@@ -64,21 +87,25 @@ def _acceptable(el: HtmlElement) -> str | None:
 
 
 def _after_headline(tree: HtmlElement) -> str | None:
-    """An <h2>/<p> right after the <h1> that stands alone (not the start of the body)."""
+    """The first <h2>/<p> after the <h1>, if it stands alone (not the start of the body).
+
+    Only short furniture (date, byline, credit, share buttons) may sit between the two; anything
+    holding paragraphs means the body has started and there is no standfirst.
+    """
     h1 = first_h1(tree)
     if h1 is None:
         return None
     sibling = h1.getnext()
-    for _ in range(4):
+    for _ in range(_MAX_FURNITURE):
         if sibling is None:
             return None
         tag = tag_of(sibling)
         text = visible_text(sibling)
         if tag in ("h2", "p") and _MIN_CHARS <= len(text) <= _MAX_CHARS:
-            if tag == "p" and _is_body_paragraph(sibling):
+            if _is_body_paragraph(sibling) or in_chrome(sibling):
                 return None
-            return text if not in_chrome(sibling) else None
-        if tag in ("h2", "p", "div") and len(text) > _MAX_CHARS:
+            return text
+        if sibling.find(".//p") is not None or len(text) > _MAX_FURNITURE_CHARS:
             return None
         sibling = sibling.getnext()
     return None

@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 _HOST_PREFIXES = ("www.", "m.", "amp.", "mobile.")
 _SKIP_IMAGE_RE = re.compile(
-    r"logo|icon|avatar|sprite|pixel|spacer|blank\.gif|gravatar|emoji|badge|placeholder|"
+    r"logo|icon|avatar|sprite|pixel|spacer|blank\.gif|gravatar|emoji|badge|placeholder|masthead|"
     r"/ads?/|doubleclick|tracking|1x1|transparent",
     re.IGNORECASE,
 )
@@ -45,7 +45,7 @@ def _bare_host(url: str) -> str:
     host = (urlsplit(url).hostname or "").lower().rstrip(".")
     for prefix in _HOST_PREFIXES:
         if host.startswith(prefix):
-            return host[len(prefix):]
+            return host[len(prefix) :]
     return host
 
 
@@ -77,8 +77,9 @@ def find_canonical(meta: PageMeta, url: str, base: str) -> str:
 def find_images(tree: HtmlElement, meta: PageMeta, base: str) -> tuple[str, ...]:
     """og:image / twitter:image / JSON-LD image, then images in the article, deduplicated."""
     found: list[str] = []
-    declared = meta.all("og:image", "og:image:url", "og:image:secure_url", "twitter:image",
-                        "twitter:image:src")
+    declared = meta.all(
+        "og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"
+    )
     declared += _ld_images(meta.ld("image", "thumbnailUrl"))
     for href in declared:
         _add(found, absolute(href, base))

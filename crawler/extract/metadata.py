@@ -21,11 +21,23 @@ from crawler.extract.text import normalise_text
 
 logger = logging.getLogger(__name__)
 
-ARTICLE_TYPES = frozenset({
-    "newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle",
-    "opinionnewsarticle", "backgroundnewsarticle", "reviewnewsarticle", "askpublicnewsarticle",
-    "blogposting", "liveblogposting", "socialmediaposting", "report", "techarticle",
-})
+ARTICLE_TYPES = frozenset(
+    {
+        "newsarticle",
+        "article",
+        "reportagenewsarticle",
+        "analysisnewsarticle",
+        "opinionnewsarticle",
+        "backgroundnewsarticle",
+        "reviewnewsarticle",
+        "askpublicnewsarticle",
+        "blogposting",
+        "liveblogposting",
+        "socialmediaposting",
+        "report",
+        "techarticle",
+    }
+)
 _PAGE_TYPES = frozenset({"webpage", "itempage", "collectionpage"})
 _TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
 _MAX_LD_CHARS = 2_000_000

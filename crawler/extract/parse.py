@@ -28,12 +28,43 @@ _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 NON_CONTENT_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "iframe"})
 CHROME_TAGS = frozenset({"nav", "footer", "aside", "form", "menu"})
 # class/id words marking page furniture around an article (sidebars, teasers, comments...).
-_CHROME_WORDS = frozenset({
-    "nav", "navbar", "navigation", "menu", "sidebar", "widget", "footer", "related", "comment",
-    "comments", "share", "sharing", "social", "newsletter", "promo", "advert", "advertisement",
-    "ad", "ads", "teaser", "teasers", "recommended", "popular", "trending", "breadcrumb",
-    "breadcrumbs", "more", "outbrain", "taboola", "sharedaddy", "jp", "cookie", "banner",
-})
+_CHROME_WORDS = frozenset(
+    {
+        "nav",
+        "navbar",
+        "navigation",
+        "menu",
+        "sidebar",
+        "widget",
+        "footer",
+        "related",
+        "comment",
+        "comments",
+        "share",
+        "sharing",
+        "social",
+        "newsletter",
+        "promo",
+        "advert",
+        "advertisement",
+        "ad",
+        "ads",
+        "teaser",
+        "teasers",
+        "recommended",
+        "popular",
+        "trending",
+        "breadcrumb",
+        "breadcrumbs",
+        "more",
+        "outbrain",
+        "taboola",
+        "sharedaddy",
+        "jp",
+        "cookie",
+        "banner",
+    }
+)
 _TOKEN_SPLIT_RE = re.compile(r"[\s_\-]+")
 _VISIBLE_TEXT = lxml.etree.XPath(
     ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
@@ -94,7 +125,9 @@ def in_chrome(el: HtmlElement) -> bool:
     return False
 
 
-def iter_elements(tree: HtmlElement, tags: frozenset[str], limit: int = 50_000) -> Iterator[HtmlElement]:
+def iter_elements(
+    tree: HtmlElement, tags: frozenset[str], limit: int = 50_000
+) -> Iterator[HtmlElement]:
     """Elements with one of `tags` in document order, at most `limit` (huge pages stay fast)."""
     for count, el in enumerate(tree.iter(*tags)):
         if count >= limit:

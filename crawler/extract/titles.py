@@ -26,8 +26,9 @@ _MAX_PIPE_TAIL_WORDS = 5
 
 def site_names(meta: PageMeta) -> set[str]:
     """Names the site calls itself: og:site_name, application-name, JSON-LD publisher."""
-    names = set(meta.all("og:site_name", "application-name", "apple-mobile-web-app-title",
-                         "twitter:site"))
+    names = set(
+        meta.all("og:site_name", "application-name", "apple-mobile-web-app-title", "twitter:site")
+    )
     publisher = ld_text(meta.ld("publisher"))
     if publisher:
         names.add(publisher)
@@ -58,7 +59,7 @@ def find_title(tree: HtmlElement, meta: PageMeta, url: str) -> str:
 def strip_site_name(title: str, names: set[str], host: str = "", h1: str = "") -> str:
     """Remove a leading or trailing site name joined by a separator ("Story - Site")."""
     if h1 and title != h1 and title.startswith(h1):
-        rest = title[len(h1):]
+        rest = title[len(h1) :]
         if any(rest.startswith(sep) for sep in _SEPARATORS):
             return h1
     keys = {_key(n) for n in names if _key(n)}
@@ -78,8 +79,12 @@ def _strip_once(title: str, keys: set[str], host_key: str) -> str:
         head, _, tail = title.rpartition(sep)
         if head.strip() and _is_site(tail, keys, host_key):
             return head.strip()
-        if sep == " | " and head.strip() and len(tail.split()) <= _MAX_PIPE_TAIL_WORDS \
-                and len(head.split()) >= 3:
+        if (
+            sep == " | "
+            and head.strip()
+            and len(tail.split()) <= _MAX_PIPE_TAIL_WORDS
+            and len(head.split()) >= 3
+        ):
             return head.strip()
         first, _, rest = title.partition(sep)
         if rest.strip() and _is_site(first, keys, host_key):
@@ -104,8 +109,7 @@ def _key(text: str) -> str:
 def _host_key(host: str) -> str:
     host = host.lower()
     for prefix in _HOST_NOISE:
-        if host.startswith(prefix):
-            host = host[len(prefix):]
+        host = host.removeprefix(prefix)
     labels = host.split(".")
     # Drop the public suffix roughly: the last label, and a second-level one like "co.uk".
     if len(labels) >= 3 and len(labels[-2]) <= 3:

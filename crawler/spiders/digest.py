@@ -25,6 +25,7 @@ from crawler.dedup.urls import canonical_url
 from crawler.discover import feed_links, robots_sitemaps, sitemap_links
 from crawler.extract import extract
 from crawler.items import Article
+from crawler.middlewares import OffsiteRequest
 from crawler.report import count
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,6 @@ class DigestSpider(Spider):
         self.config = config
         self.clock = clock
         self.known_url = known_url
-        self.allowed_domains = sorted({h for s in config.sources for h in s.hosts})
         self._budget = {s.name: s.max_pages for s in config.sources}
         self._links = LinkExtractor(unique=True)
 
@@ -153,9 +153,6 @@ class DigestSpider(Spider):
 
     def parse_article(self, response: Response) -> Iterator[Article]:
         source = self._source(response)
-        if not self._on_site(source, response.url):
-            count(self.crawler.stats, source.name, "skipped/redirected-offsite")
-            return
         content_type = (response.headers.get("Content-Type") or b"text/html").lower()
         if not any(t in content_type for t in _HTML_TYPES):
             count(self.crawler.stats, source.name, "skipped/not-html")
@@ -182,12 +179,14 @@ class DigestSpider(Spider):
     def failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         source = request.meta.get("source", "?")
-        if failure.check(HttpError):
+        if failure.check(OffsiteRequest):
+            reason = "redirected-offsite"
+        elif failure.check(HttpError):
             reason = f"http-{failure.value.response.status}"
         elif failure.check(IgnoreRequest):
             reason = "robots-disallowed" if "robots" in str(failure.value) else "ignored"
         else:
             reason = type(failure.value).__name__
-        kind = "skipped" if reason == "robots-disallowed" else "error"
+        kind = "skipped" if reason in ("robots-disallowed", "redirected-offsite") else "error"
         count(self.crawler.stats, source, f"{kind}/{reason}")
         logger.info("%s: %s not kept: %s", source, request.url, reason)

@@ -1,0 +1,261 @@
+"""Title, canonical URL, language, author, standfirst and images: one field at a time."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extract import extract
+from crawler.extract.authors import split_byline
+from crawler.extract.language import normalise_language
+from crawler.extract.metadata import read_metadata
+from crawler.extract.parse import parse_html
+from crawler.extract.titles import strip_site_name
+
+BODY = "".join(
+    f"<p>Paragraph {i}: the regional council said on Monday that the new bridge would open "
+    f"in the autumn, after delays caused by flooding.</p>"
+    for i in range(4)
+)
+FIRST = BODY[3 : BODY.index("</p>")]
+
+
+def page(head: str = "", body: str = "", lang: str = "") -> bytes:
+    lang_attr = f' lang="{lang}"' if lang else ""
+    return (
+        f"<html{lang_attr}><head>{head}</head><body><article><h1>New bridge to open in autumn"
+        f"</h1>{body}{BODY}</article></body></html>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("title", "names", "host", "expected"),
+    [
+        ("Story about a bridge - Site Name", {"Site Name"}, "", "Story about a bridge"),
+        ("Story about a bridge | Any Site", set(), "", "Story about a bridge"),
+        (
+            "Story about a bridge – Riverside Courier",
+            set(),
+            "riversidecourier.net",
+            "Story about a bridge",
+        ),
+        (
+            "Arctic route busy - St Petersburg Star",
+            set(),
+            "www.stpetersburgstar.com",
+            "Arctic route busy",
+        ),
+        ("Valley Gazette - Café owners rally", set(), "www.valleygazette.com", "Café owners rally"),
+        (
+            "Story about a bridge | News | Coastal Herald",
+            {"Coastal Herald"},
+            "",
+            "Story about a bridge",
+        ),
+        (
+            "Ukraine - Russia talks resume in Istanbul",
+            set(),
+            "example.com",
+            "Ukraine - Russia talks resume in Istanbul",
+        ),
+        ("Minister quits - report", set(), "example.com", "Minister quits - report"),
+    ],
+)
+def test_site_name_suffix_stripped(title: str, names: set[str], host: str, expected: str) -> None:
+    assert strip_site_name(title, names, host) == expected
+
+
+def test_title_priority_og_then_headline_then_h1_then_title() -> None:
+    head = (
+        '<title>Title tag - Site</title><meta property="og:title" content="OG title">'
+        '<script type="application/ld+json">{"@type":"NewsArticle","headline":"LD"}</script>'
+    )
+    assert extract(page(head), "https://a.com/x").title == "OG title"
+    head = (
+        "<title>Title tag - Site</title>"
+        '<script type="application/ld+json">{"@type":"NewsArticle","headline":"LD"}</script>'
+    )
+    assert extract(page(head), "https://a.com/x").title == "LD"
+    assert extract(page("<title>Title tag</title>"), "https://a.com/x").title == (
+        "New bridge to open in autumn"
+    )
+
+
+def test_title_tag_with_h1_prefix_uses_the_h1() -> None:
+    html = (
+        b"<html><head><title>New bridge to open in autumn :: Local :: The Post</title></head>"
+        b"<body><h1>Nothing else</h1></body></html>"
+    )
+    assert extract(html, "https://a.com/x").title == "Nothing else"
+
+
+@pytest.mark.parametrize(
+    ("head", "url", "expected"),
+    [
+        (
+            '<link rel="canonical" href="/news/story">',
+            "https://www.a.com/amp/news/story",
+            "https://www.a.com/news/story",
+        ),
+        (
+            '<link rel="canonical" href="https://a.com/news/story#top">',
+            "https://www.a.com/x?amp=1",
+            "https://a.com/news/story",
+        ),
+        (
+            '<link rel="canonical" href="https://www.a.com/news/story">',
+            "https://amp.a.com/story",
+            "https://www.a.com/news/story",
+        ),
+        (
+            '<link rel="canonical" href="https://original-wire.com/story">',
+            "https://a.com/copy",
+            "https://a.com/copy",
+        ),
+        (
+            '<meta property="og:url" content="https://a.com/og-story">',
+            "https://a.com/x?utm=1",
+            "https://a.com/og-story",
+        ),
+        ('<link rel="canonical" href="javascript:void(0)">', "https://a.com/x", "https://a.com/x"),
+        (
+            '<base href="https://a.com/sub/"><link rel="canonical" href="story">',
+            "https://a.com/x",
+            "https://a.com/sub/story",
+        ),
+    ],
+)
+def test_canonical_url(head: str, url: str, expected: str) -> None:
+    assert extract(page(head), url).canonical_url == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("en", "en"),
+        ("en-US", "en"),
+        ("en_GB", "en"),
+        ("EN", "en"),
+        ("es-419", "es"),
+        ("deu", "de"),
+        ("zh-Hans-CN", "zh"),
+        ("iw", "he"),
+        ("und", None),
+        ("x-default", None),
+        ("", None),
+        (None, None),
+        ("english", None),
+        ("12", None),
+    ],
+)
+def test_normalise_language(value: str | None, code: str | None) -> None:
+    assert normalise_language(value) == code
+
+
+def test_language_sources_in_order() -> None:
+    assert extract(page(lang="de-DE"), "https://a.com/x").language == "de"
+    og = '<meta property="og:locale" content="pt_BR">'
+    assert extract(page(og), "https://a.com/x").language == "pt"
+    ld = '<script type="application/ld+json">{"@type":"NewsArticle","inLanguage":"fr-FR"}</script>'
+    assert extract(page(ld), "https://a.com/x").language == "fr"
+    assert extract(page(), "https://a.com/x").language is None
+
+
+@pytest.mark.parametrize(
+    ("byline", "person", "agency"),
+    [
+        ("By Jane Doe", "Jane Doe", None),
+        ("by Jane Doe | June 2, 2025", "Jane Doe", None),
+        ("Jane Doe on June 5, 2025", "Jane Doe", None),
+        ("By Jane Doe, AFP", "Jane Doe", "AFP"),
+        ("Jane Doe (Reuters)", "Jane Doe", "Reuters"),
+        ("Reuters", None, "Reuters"),
+        ("By RT.com", None, "RT.com"),
+        ("Posted by admin", None, None),
+        ("https://www.facebook.com/janedoe", None, None),
+        ("Von Jana Roth", "Jana Roth", None),
+        ("", None, None),
+    ],
+)
+def test_split_byline(byline: str, person: str | None, agency: str | None) -> None:
+    assert split_byline(byline) == (person, agency)
+
+
+def test_author_sources() -> None:
+    ld = (
+        '<script type="application/ld+json">{"@type":"NewsArticle","author":[{"@type":"Person",'
+        '"name":"Ann Lee"},{"@type":"Person","name":"Bo Chan"}]}</script>'
+    )
+    assert extract(page(ld), "https://a.com/x").author == "Ann Lee, Bo Chan"
+    assert extract(page('<meta name="author" content="Ann Lee">'), "https://a.com/x").author == (
+        "Ann Lee"
+    )
+    rel = '<p>By <a rel="author" href="/ann">Ann Lee</a></p>'
+    assert extract(page(body=rel), "https://a.com/x").author == "Ann Lee"
+    assert extract(page(), "https://a.com/x").author is None
+
+
+def test_site_name_is_not_an_author() -> None:
+    head = (
+        '<meta property="og:site_name" content="Metro Ledger">'
+        '<meta name="author" content="Metro Ledger">'
+    )
+    assert extract(page(head), "https://a.com/x").author is None
+
+
+def test_standfirst_shown_apart_is_the_lede_and_not_repeated() -> None:
+    standfirst = "The council says the bridge will carry 12,000 vehicles a day once it opens."
+    extracted = extract(page(body=f'<p class="standfirst">{standfirst}</p>'), "https://a.com/x")
+    assert extracted.lede == standfirst
+    assert standfirst not in extracted.paragraphs
+    assert extracted.paragraphs[0] == FIRST
+
+
+def test_description_repeating_the_first_paragraph_is_not_a_standfirst() -> None:
+    head = f'<meta name="description" content="{FIRST}">'
+    extracted = extract(page(head), "https://a.com/x")
+    assert extracted.lede == FIRST
+    assert extracted.paragraphs[0] == FIRST
+    assert len(extracted.paragraphs) == 4
+
+
+def test_no_standfirst_means_the_first_paragraph_is_the_lede() -> None:
+    extracted = extract(page(), "https://a.com/x")
+    assert extracted.lede == extracted.paragraphs[0] == FIRST
+
+
+def test_images_absolute_deduplicated_and_without_pixels() -> None:
+    head = (
+        '<meta property="og:image" content="/img/a.jpg">'
+        '<meta name="twitter:image" content="https://a.com/img/a.jpg">'
+    )
+    body = (
+        '<img src="/img/b.jpg" width="800" height="450">'
+        '<img src="/img/pixel.gif" width="1" height="1">'
+        '<img src="data:image/gif;base64,R0lGOD">'
+        '<img data-src="/img/c.jpg">'
+    )
+    images = extract(page(head, body), "https://a.com/news/x").images
+    assert images == (
+        "https://a.com/img/a.jpg",
+        "https://a.com/img/b.jpg",
+        "https://a.com/img/c.jpg",
+    )
+
+
+def test_sloppy_json_ld_is_still_read() -> None:
+    tree = parse_html(
+        '<html><head><script type="application/ld+json">\n<!--\n{"@context": "https://schema.org",'
+        ' "@graph": [{"@type": "NewsArticle", "headline": "Read anyway", "author": {"name": "Ann"'
+        "},},],}\n-->\n</script></head><body></body></html>"
+    )
+    assert tree is not None
+    meta = read_metadata(tree)
+    assert meta.article is not None and meta.article["headline"] == "Read anyway"
+
+
+def test_unclassed_subheading_right_under_the_headline_is_the_standfirst() -> None:
+    standfirst = "Engineers say the crossing will cut the commute between the two towns in half"
+    body = f'<div class="meta">By Ann Lee</div><h2>{standfirst}</h2>'
+    extracted = extract(page(body=body), "https://a.com/x")
+    assert extracted.lede == standfirst
+    assert extracted.paragraphs[0] == FIRST
