@@ -12,7 +12,8 @@ paragraph appended, whitespace/quote/dash differences; or it is a truncated exce
 paragraph, short agency briefs sharing the agency's sign-off paragraph, and market/currency/
 weather reports from one template differing only in their figures and names.
 
-For each size it prints pairwise precision and recall of copy pairs, articles/s and the peak
+For each size it prints pairwise precision and recall of copy pairs, articles/s (wall clock), the
+wall and CPU microseconds per article (CPU time is steadier on a shared machine) and the peak
 memory growth of indexing (RSS, in a forked child so sizes do not mix), beside a plain exact-hash
 dedup. `--details` adds recall per variation and the false pairs per kind of story.
 """
@@ -581,26 +582,26 @@ def _child(
 ) -> None:
     run = run_index if method == "index" else run_exact
     before = _rss_kib()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     labels = run(articles, **options)
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    conn.send((labels, elapsed, max(0, peak - before)))
+    conn.send((labels, elapsed, cpu, max(0, peak - before)))
     conn.close()
 
 
 def measure(
     method: str, articles: Sequence[Article], options: dict[str, float]
-) -> tuple[list[str], float, int]:
+) -> tuple[list[str], float, float, int]:
     """Run one method in a forked child: a clean peak-RSS reading, sizes apart."""
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     process = ctx.Process(target=_child, args=(method, articles, options, child))
     process.start()
     child.close()
-    labels, elapsed, grown = parent.recv()
+    labels, elapsed, cpu, grown = parent.recv()
     process.join()
-    return labels, elapsed, grown
+    return labels, elapsed, cpu, grown
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -616,18 +617,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                for name, _, value in (item.partition("=") for item in args.set)}
     sizes = [int(size) for size in args.sizes.split(",") if size]
     print(f"{'articles':>9} {'method':>11} {'precision':>9} {'recall':>7} {'true pairs':>10} "
-          f"{'pred pairs':>10} {'art/s':>8} {'us/art':>7} {'peak MiB':>8}")
+          f"{'pred pairs':>10} {'art/s':>8} {'us/art':>7} {'cpu us':>7} {'peak MiB':>8}")
     for size in sizes:
         start = time.perf_counter()
         corpus = Generator(args.seed).corpus(size)
         generated = time.perf_counter() - start
         truth = [article.story for article in corpus.articles]
         for method in ("exact-hash", "index"):
-            labels, elapsed, grown = measure(method, corpus.articles, options)
+            labels, elapsed, cpu, grown = measure(method, corpus.articles, options)
             precision, recall, true_pairs, pred_pairs = pairwise(truth, labels)
             print(f"{size:>9} {method:>11} {precision:>9.4f} {recall:>7.4f} {true_pairs:>10} "
                   f"{pred_pairs:>10} {size / elapsed:>8.0f} {elapsed / size * 1e6:>7.0f} "
-                  f"{grown / 1024:>8.1f}", flush=True)
+                  f"{cpu / size * 1e6:>7.0f} {grown / 1024:>8.1f}", flush=True)
             if args.details and method == "index":
                 print("\n".join(details(corpus.articles, labels)))
         print(f"  ({corpus.stories} stories; corpus generated in {generated:.1f} s)", flush=True)

@@ -13,7 +13,7 @@ from hashlib import blake2b
 
 import numpy as np
 
-from crawler.dedup.normalize import last_paragraph, numbers, strip_dateline, tokens
+from crawler.dedup.normalize import numbers, split_last_paragraph, strip_dateline, tokens
 from crawler.dedup.shingles import EMPTY, shingle_hashes, unique_sorted
 
 
@@ -22,9 +22,10 @@ class Fingerprint:
     """What dedup knows about one text.
 
     `key` identifies the normalised text, `tail_key` its last paragraph (b"" if it has one).
-    `shingles` and `tail` are sorted, unique uint32 hashes; `tail` holds the shingles that only
-    the last paragraph contributes (empty for a one-paragraph text); `head` the shingles of the
-    first `head_words` words, the part an excerpt shares with its full story.
+    `shingles` and `tail` are sorted, unique uint32 hashes; `tail` holds the shingles that reach
+    into the last paragraph (empty for a one-paragraph text). `ordered` is the shingles in
+    text order and its first `head_size` are the text's opening, the part an excerpt shares with
+    its full story; both serve only to compute signatures, so the index drops `ordered` after.
     """
 
     key: bytes
@@ -32,44 +33,36 @@ class Fingerprint:
     tail_key: bytes
     shingles: np.ndarray
     tail: np.ndarray
-    head: np.ndarray
     numbers: frozenset[str]
+    ordered: np.ndarray
+    head_size: int
 
 
-def _key(words: list[str]) -> bytes:
-    return blake2b(" ".join(words).encode(), digest_size=16).digest()
+def _key(normalised: str) -> bytes:
+    return blake2b(normalised.encode(), digest_size=16).digest()
 
 
 def fingerprint(text: str, shingle_size: int, head_words: int) -> Fingerprint:
-    """Fingerprint `text` with `shingle_size`-word shingles."""
-    text = strip_dateline(text)
-    words = tokens(text)
-    key = _key(words)
+    """Fingerprint `text` with `shingle_size`-word shingles; the head is `head_words` long."""
+    body_text, tail_text = split_last_paragraph(strip_dateline(text))
+    body_words = tokens(body_text)
+    tail_words = tokens(tail_text) if tail_text else []
+    words = body_words + tail_words if tail_words else body_words
     ordered = shingle_hashes(words, shingle_size)
-    shingles = unique_sorted(ordered)
-    head = unique_sorted(ordered[: max(1, head_words - shingle_size + 1)])
-    tail_tokens = tokens(last_paragraph(text)) if len(words) > shingle_size else []
-    tail_words = len(tail_tokens)
-    tail_key = _key(tail_tokens) if tail_tokens else b""
     tail = EMPTY
-    if 0 < tail_words < len(words):
-        # shingles that start in the body, then those that reach into the last paragraph
-        cut = max(0, len(words) - tail_words - shingle_size + 1)
-        body = unique_sorted(ordered[:cut])
-        ending = unique_sorted(ordered[cut:])
-        if body.size:
-            at = np.searchsorted(body, ending)
-            at[at == body.size] = body.size - 1
-            ending = ending[body[at] != ending]
-        tail = ending
+    if body_words and tail_words and len(words) > shingle_size:
+        # the shingles that reach into the last paragraph (a promo rarely repeats the body's)
+        tail = unique_sorted(ordered[max(0, len(body_words) - shingle_size + 1) :])
+    normalised = " ".join(words)
     return Fingerprint(
-        key=key,
+        key=_key(normalised),
         words=len(words),
-        tail_key=tail_key,
-        shingles=shingles,
+        tail_key=_key(" ".join(tail_words)) if tail_words else b"",
+        shingles=unique_sorted(ordered),
         tail=tail,
-        head=head,
-        numbers=numbers(words),
+        numbers=numbers(normalised),
+        ordered=ordered,
+        head_size=min(ordered.size, max(1, head_words - shingle_size + 1)),
     )
 
 

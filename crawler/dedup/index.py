@@ -23,10 +23,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from datasketch import MinHashLSH
 
 from crawler.dedup.fingerprint import Fingerprint, fingerprint
-from crawler.dedup.shingles import EMPTY, Signer, Sketch
+from crawler.dedup.lsh import BandedLSH
+from crawler.dedup.shingles import EMPTY, Signer
 from crawler.dedup.similarity import numbers_agree, similarity
 
 DEFAULT_THRESHOLD = 0.6
@@ -76,8 +76,10 @@ class _Probe:
 
     text: str
     fingerprint: Fingerprint
-    sketch: Sketch
-    head_sketch: Sketch
+    signature: np.ndarray
+    head_signature: np.ndarray
+    bands: list[bytes]
+    head_bands: list[bytes]
     match: tuple[int, float] | None = None  # (story, Jaccard) of the last match() answer
 
 
@@ -126,13 +128,11 @@ class StoryIndex:
         self.min_contained_words = min_contained_words
         self.head_words = head_words
         self._signer = Signer(num_perm, seed)
-        self._head_signer = Signer(head_perm, seed + 1)
-        self._lsh = MinHashLSH(
-            num_perm=num_perm, params=lsh_bands(threshold - CANDIDATE_SLACK, num_perm)
-        )
-        self._head_lsh = MinHashLSH(
-            num_perm=head_perm, params=lsh_bands(HEAD_CANDIDATE_THRESHOLD, head_perm)
-        )
+        if not 0 < head_perm <= num_perm:
+            raise ValueError("head_perm must be in [1, num_perm]")
+        self._head_perm = head_perm
+        self._lsh = BandedLSH(num_perm, lsh_bands(threshold - CANDIDATE_SLACK, num_perm))
+        self._head_lsh = BandedLSH(head_perm, lsh_bands(HEAD_CANDIDATE_THRESHOLD, head_perm))
         self._signatures = _Rows(num_perm)
         self._head_signatures = _Rows(head_perm)
         self._exact: dict[bytes, int] = {}
@@ -180,33 +180,42 @@ class StoryIndex:
         if probe.match is not None and probe.match[0] == story and probe.match[1] >= REDUNDANT:
             return  # a near-identical copy is indexed already: it would only add candidates
         number = len(self._copies)
-        self._copies.append(_Copy(story, replace(found, key=b"", head=EMPTY)))
-        self._signatures.append(probe.sketch.hashvalues)
-        self._head_signatures.append(probe.head_sketch.hashvalues)
-        self._lsh.insert(number, probe.sketch, check_duplication=False)
-        self._head_lsh.insert(number, probe.head_sketch, check_duplication=False)
+        self._copies.append(_Copy(story, replace(found, key=b"", ordered=EMPTY)))
+        self._signatures.append(probe.signature)
+        self._head_signatures.append(probe.head_signature)
+        self._lsh.insert_bands(number, probe.bands)
+        self._head_lsh.insert_bands(number, probe.head_bands)
 
     def _probe_for(self, text: str) -> _Probe:
         # add() usually follows match() on the same text: fingerprint and sketch it once
         if self._probe is not None and self._probe.text is text:
             return self._probe
         found = fingerprint(text, self.shingle_size, self.head_words)
+        signature, head_signature = self._signer.signatures(
+            found.ordered, found.head_size, self._head_perm
+        )
         self._probe = _Probe(
-            text, found, self._signer.sketch(found.shingles), self._head_signer.sketch(found.head)
+            text,
+            found,
+            signature,
+            head_signature,
+            self._lsh.band_keys(signature),
+            self._head_lsh.band_keys(head_signature),
         )
         return self._probe
 
     def _near(self, probe: _Probe) -> tuple[int, float] | None:
         """The best verified (story, Jaccard) among the LSH candidates, or None."""
-        candidates = set(self._lsh.query(probe.sketch))
-        candidates.update(self._head_lsh.query(probe.head_sketch))
+        candidates: set[int] = set()
+        self._lsh.query_bands(probe.bands, candidates)
+        self._head_lsh.query_bands(probe.head_bands, candidates)
         if not candidates:
             return None
         numbers = np.fromiter(sorted(candidates), dtype=np.int64, count=len(candidates))
         if numbers.size > MAX_CANDIDATES:  # the likeliest first: estimated from the signatures
             likely = np.maximum(
-                self._signatures.agreement(numbers, probe.sketch.hashvalues),
-                self._head_signatures.agreement(numbers, probe.head_sketch.hashvalues),
+                self._signatures.agreement(numbers, probe.signature),
+                self._head_signatures.agreement(numbers, probe.head_signature),
             )
             numbers = numbers[np.argsort(-likely, kind="stable")[:MAX_CANDIDATES]]
         found = probe.fingerprint

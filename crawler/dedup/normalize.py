@@ -16,10 +16,10 @@ import unicodedata
 # quote or punctuation mark is a token separator.
 _APOSTROPHES = "'’‘‛ʼ`´"
 # Typographic punctuation that copies use interchangeably with its ASCII form.
-_TYPOGRAPHY = {"’": "'", "‘": "'", "‛": "'", "ʼ": "'", "´": "'", "′": "'", "‚": "'", "“": '"',
+_TYPOGRAPHY = {"\xa0": " ", "\u2009": " ", "\u202f": " ", "’": "'", "‘": "'", "‛": "'", "ʼ": "'", "´": "'", "′": "'", "‚": "'", "“": '"',
                "”": '"', "„": '"', "«": '"', "»": '"', "″": '"', "–": "-", "—": "-", "‐": "-",
                "−": "-", "•": " ", "·": " ", "…": "..."}
-_COMMON_TYPOGRAPHY = "’“”‘–—"
+_COMMON_TYPOGRAPHY = "\xa0’“”‘–—"
 # Accents are dropped (Türkiye/Turkiye, Zürich/Zurich): NFKD splits them off as combining marks.
 _COMBINING_MARK = re.compile(r"[\u0300-\u036f]+")
 # Dotted abbreviations (u.s., u.k., e.g.) collapse to one word, as copy desks disagree on dots.
@@ -120,32 +120,39 @@ def strip_dateline(text: str) -> str:
     return _DATELINE.sub("", text, count=1)
 
 
-def last_paragraph(text: str) -> str:
-    """The text after the last line break, or "" for a one-paragraph text.
+def split_last_paragraph(text: str) -> tuple[str, str]:
+    """`text` as (everything before its last line break, the last paragraph); ("text", "") for a
+    one-paragraph text.
 
     The index may discount a trailing paragraph that a site appended (a promo, a sign-off) when it
     checks whether one copy lies inside another; it needs to know where that paragraph starts.
+    Tokenising the two parts apart gives the same words as tokenising the whole.
     """
     body = text.rstrip()
     cut = body.rfind("\n")
     if cut < 0 or not body[:cut].strip():
-        return ""
-    return body[cut + 1 :]
+        return text, ""
+    return body[:cut], body[cut + 1 :]
 
 
 def number_key(token: str) -> str:
     """A numeric token in one spelling (`02` and `2` agree)."""
+    if token[0] != "0":
+        return token
     whole, point, fraction = token.partition("_")
     return (whole.lstrip("0") or "0") + point + fraction
 
 
-def numbers(words: list[str]) -> frozenset[str]:
-    """The distinct numbers a text states.
+_NUMBER = re.compile(r" ([0-9][^ ]*)")
+
+
+def numbers(normalised: str) -> frozenset[str]:
+    """The distinct numbers stated in `normalised` (the tokens joined by single spaces).
 
     Template stories (market reports, scores, weather) share nearly every word and differ in their
     figures; two texts whose numbers disagree are different reports however alike their prose.
     """
-    return frozenset(number_key(word) for word in words if word[0] <= "9")  # "0"-"9" sort first
+    return frozenset(map(number_key, _NUMBER.findall(" " + normalised)))
 
 
-__all__ = ["last_paragraph", "number_key", "numbers", "strip_dateline", "tokens"]
+__all__ = ["number_key", "numbers", "split_last_paragraph", "strip_dateline", "tokens"]

@@ -5,7 +5,7 @@ article that alone would cost more than the whole throughput budget (>= 2,000 ar
 word is hashed once (blake2b, cached), a shingle is a polynomial of its words' hashes over a numpy
 array, and the signature applies datasketch's own "affine32" permutations (same seed, same
 formula), so the values are exactly those `MinHash.update_batch` would give for the same shingle
-hashes and datasketch's `MinHashLSH` accepts them as they are. Every hash is seeded and
+hashes and datasketch's `MinHashLSH` indexes them as they are. Every hash is seeded and
 platform-independent: the same text gives the same signature in every process.
 """
 
@@ -19,7 +19,6 @@ from datasketch import MinHash
 _U32 = np.uint32
 _U64 = np.uint64
 _MULTIPLIER = _U64(0x9E3779B97F4A7C15)  # odd 64-bit constant: the shingle polynomial's base
-_FMIX64 = (_U64(33), _U64(0xFF51AFD7ED558CCD), _U64(0xC4CEB9FE1A85EC53))
 _FMIX32 = (_U32(16), _U32(0x85EBCA6B), _U32(13), _U32(0xC2B2AE35))
 _CACHE_LIMIT = 2_000_000
 EMPTY = np.empty(0, dtype=_U32)
@@ -53,12 +52,7 @@ def shingle_hashes(words: list[str], k: int) -> np.ndarray:
     for offset in range(1, width):
         acc *= _MULTIPLIER
         acc += hashed[offset : offset + count]
-    shift, mul1, mul2 = _FMIX64
-    acc ^= acc >> shift
-    acc *= mul1
-    acc ^= acc >> shift
-    acc *= mul2
-    acc ^= acc >> shift
+    # word hashes are uniform 64-bit values, so the polynomial's high half is a fair 32-bit hash
     return (acc >> _U64(32)).astype(_U32)
 
 
@@ -103,12 +97,21 @@ class Signer:
         mixed = _fmix32(shingles)
         return (np.multiply.outer(mixed, self._a) + self._b).min(axis=0)
 
-    def sketch(self, shingles: np.ndarray) -> Sketch:
-        """The MinHash of `shingles` in the form the index hands to `MinHashLSH`."""
-        return Sketch(self.signature(shingles), self.scheme)
+    def signatures(
+        self, ordered: np.ndarray, head_size: int, head_perm: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The signature of all of `ordered` and, sharing the work, the signature of its first
+        `head_size` shingles under the first `head_perm` permutations (duplicates in `ordered`
+        do not change a minimum)."""
+        if ordered.size == 0:
+            empty = np.full(self.num_perm, np.iinfo(_U32).max, dtype=_U32)
+            return empty, empty[:head_perm].copy()
+        matrix = np.multiply.outer(_fmix32(ordered), self._a)
+        matrix += self._b
+        return matrix.min(axis=0), matrix[:head_size, :head_perm].min(axis=0)
 
     def minhash(self, shingles: np.ndarray) -> MinHash:
-        """The same MinHash as a full datasketch object (slower to build; for checks)."""
+        """The MinHash of `shingles` as a datasketch object (slower to build; for checks)."""
         return MinHash(
             seed=self.seed,
             hashvalues=self.signature(shingles),
@@ -117,21 +120,4 @@ class Signer:
         )
 
 
-class Sketch:
-    """A MinHash as `MinHashLSH.insert`/`query` read it: `len()`, `hashvalues`, `scheme`.
-
-    Building a datasketch `MinHash` from given values re-validates its permutation table each
-    time (about 30 µs, a tenth of the per-article budget); the LSH never looks at anything else.
-    """
-
-    __slots__ = ("hashvalues", "scheme")
-
-    def __init__(self, hashvalues: np.ndarray, scheme: str) -> None:
-        self.hashvalues = hashvalues
-        self.scheme = scheme
-
-    def __len__(self) -> int:
-        return len(self.hashvalues)
-
-
-__all__ = ["EMPTY", "Signer", "Sketch", "shingle_hashes", "unique_sorted"]
+__all__ = ["EMPTY", "Signer", "shingle_hashes", "unique_sorted"]

@@ -47,9 +47,10 @@ def similarity(a: Fingerprint, b: Fingerprint, trim_a: bool, trim_b: bool) -> Si
     small, large, trim = (a, b, trim_a) if a.shingles.size <= b.shingles.size else (b, a, trim_b)
     containment = shared / small.shingles.size if small.shingles.size else 0.0
     if trim and 0 < small.tail.size < small.shingles.size and containment < 1.0:
+        # without the last paragraph (approximately: its shingles may recur in the body)
         in_tail = common(small.tail, large.shingles)
         trimmed = (shared - in_tail) / (small.shingles.size - small.tail.size)
-        containment = max(containment, trimmed)
+        containment = max(containment, min(1.0, trimmed))
     return Similarity(
         jaccard=shared / union if union else 0.0,
         containment=containment,

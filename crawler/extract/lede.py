@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 
+from crawler.extract.dateline import parse_dateline
 from crawler.extract.metadata import PageMeta, ld_text
 from crawler.extract.parse import (
     class_tokens,
@@ -54,6 +56,7 @@ _EXCLUDED_WORDS = frozenset(
 )
 _TAGS = frozenset({"p", "h2", "h3", "div", "span", "strong", "em", "section", "header"})
 _MIN_CHARS, _MAX_CHARS = 30, 800
+_FOLLOWING_PARAGRAPHS = XPath("following::p[position() <= 3]")
 _MAX_FURNITURE = 4
 _MAX_FURNITURE_CHARS = 120
 
@@ -73,7 +76,7 @@ def find_standfirst(tree: HtmlElement, meta: PageMeta) -> str | None:
         text = _acceptable(el)
         if text:
             return text
-    text = _after_headline(tree)
+    text = _after_headline(tree) or _italic_opening(tree)
     if text:
         return text
     return _visible_description(tree, meta)
@@ -108,6 +111,36 @@ def _after_headline(tree: HtmlElement) -> str | None:
         if sibling.find(".//p") is not None or len(text) > _MAX_FURNITURE_CHARS:
             return None
         sibling = sibling.getnext()
+    return None
+
+
+def _italic_opening(tree: HtmlElement) -> str | None:
+    """A first paragraph set wholly in italics, the WordPress way of showing a standfirst
+    (``<p><em>...</em></p>``), when more paragraphs follow it. Bold openings are not taken:
+    many sites bold the first sentence of the story itself."""
+    h1 = first_h1(tree)
+    if h1 is None:
+        return None
+    for p in _FOLLOWING_PARAGRAPHS(h1):
+        text = visible_text(p)
+        if len(text) < _MIN_CHARS or in_chrome(p):
+            continue
+        children = [c for c in p if isinstance(c.tag, str)]
+        only_italic = (
+            len(children) == 1
+            and tag_of(children[0]) in ("em", "i")
+            and not (p.text or "").strip()
+            and not (children[0].tail or "").strip()
+        )
+        follows = p.getnext()
+        if (
+            only_italic
+            and len(text) <= _MAX_CHARS
+            and follows is not None
+            and tag_of(follows) == "p"
+        ):
+            return None if parse_dateline(text) else text
+        return None
     return None
 
 

@@ -58,6 +58,7 @@ class DigestSpider(Spider):
         self.clock = clock
         self.known_url = known_url
         self._budget = {s.name: s.max_pages for s in config.sources}
+        self._scheduled: set[str] = set()
         self._links = LinkExtractor(unique=True)
 
     # -- discovery --
@@ -82,7 +83,6 @@ class DigestSpider(Spider):
             callback=callback,
             errback=self.failed,
             meta={"source": source.name, "kind": kind, **meta},
-            dont_filter=kind != "article",
         )
 
     def _source(self, response: Response) -> SourceConfig:
@@ -92,18 +92,22 @@ class DigestSpider(Spider):
         return (urlsplit(url).hostname or "").lower() in source.hosts
 
     def _articles(self, source: SourceConfig, urls: Iterable[str]) -> Iterator[Request]:
-        for raw in urls:
-            url = canonical_url(raw)
+        """Requests for article links, fetched as linked; identity is the canonical URL."""
+        for url in urls:
+            identity = canonical_url(url)
+            if identity in self._scheduled:
+                continue  # another link to a page already asked for in this run
             if not self._on_site(source, url):
                 count(self.crawler.stats, source.name, "skipped/offsite-link")
             elif not source.is_article_url(url):
                 count(self.crawler.stats, source.name, "skipped/not-article-pattern")
-            elif self.known_url(url):
+            elif self.known_url(identity) or self.known_url(url):
                 count(self.crawler.stats, source.name, "skipped/already-stored")
             elif self._budget[source.name] <= 0:
                 count(self.crawler.stats, source.name, "skipped/page-budget")
             else:
                 self._budget[source.name] -= 1
+                self._scheduled.add(identity)
                 yield self._request(url, source, self.parse_article, kind="article")
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
@@ -141,7 +145,7 @@ class DigestSpider(Spider):
             return
         depth = response.meta.get("listing_depth", 0)
         links = [link.url for link in self._links.extract_links(response)]
-        articles = [u for u in links if source.is_article_url(canonical_url(u))]
+        articles = [u for u in links if source.is_article_url(u)]
         yield from self._articles(source, articles)
         if depth >= source.max_depth:
             return

@@ -259,3 +259,17 @@ def test_unclassed_subheading_right_under_the_headline_is_the_standfirst() -> No
     extracted = extract(page(body=body), "https://a.com/x")
     assert extracted.lede == standfirst
     assert extracted.paragraphs[0] == FIRST
+
+
+def test_wholly_italic_opening_paragraph_is_a_standfirst() -> None:
+    standfirst = "Two converted tugs will work alongside the diesel fleet for six months"
+    extracted = extract(page(body=f"<p><em>{standfirst}</em></p>"), "https://a.com/x")
+    assert extracted.lede == standfirst
+    assert extracted.paragraphs[0] == FIRST
+
+
+def test_bold_opening_paragraph_stays_in_the_body() -> None:
+    opening = "LONDON - Ministers met on Monday to discuss the plan, officials said in a statement."
+    extracted = extract(page(body=f"<p><strong>{opening}</strong></p>"), "https://a.com/x")
+    assert extracted.paragraphs[0] == opening
+    assert extracted.lede == opening
