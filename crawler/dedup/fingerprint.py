@@ -3,7 +3,7 @@
 The index keeps a `Fingerprint` per distinct copy: the exact key, the shingle set as a sorted
 uint32 array (about 4 bytes a word, so 100,000 articles cost tens of MB, not the GB a Python set
 would), the shingles only the last paragraph has (so a promo a site appended can be discounted),
-and the numbers the text states.
+and the numbers the text states (apart for the last paragraph, as a promo has its own).
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ class Fingerprint:
 
     `key` identifies the normalised text, `tail_key` its last paragraph (b"" if it has one).
     `shingles` and `tail` are sorted, unique uint32 hashes; `tail` holds the shingles that reach
-    into the last paragraph (empty for a one-paragraph text). `ordered` is the shingles in
+    into the last paragraph (empty for a one-paragraph text). `numbers` are those stated before
+    the last paragraph, `tail_numbers` those only the last paragraph states. `ordered` is the shingles in
     text order and its first `head_size` are the text's opening, the part an excerpt shares with
     its full story; both serve only to compute signatures, so the index drops `ordered` after.
     """
@@ -34,6 +35,7 @@ class Fingerprint:
     shingles: np.ndarray
     tail: np.ndarray
     numbers: frozenset[str]
+    tail_numbers: frozenset[str]
     ordered: np.ndarray
     head_size: int
 
@@ -54,13 +56,16 @@ def fingerprint(text: str, shingle_size: int, head_words: int) -> Fingerprint:
         # the shingles that reach into the last paragraph (a promo rarely repeats the body's)
         tail = unique_sorted(ordered[max(0, len(body_words) - shingle_size + 1) :])
     normalised = " ".join(words)
+    tail_normalised = " ".join(tail_words)
+    body_numbers = numbers(" ".join(body_words)) if tail_words else numbers(normalised)
     return Fingerprint(
         key=_key(normalised),
         words=len(words),
-        tail_key=_key(" ".join(tail_words)) if tail_words else b"",
+        tail_key=_key(tail_normalised) if tail_words else b"",
         shingles=unique_sorted(ordered),
         tail=tail,
-        numbers=numbers(normalised),
+        numbers=body_numbers,
+        tail_numbers=numbers(tail_normalised) - body_numbers if tail_words else frozenset(),
         ordered=ordered,
         head_size=min(ordered.size, max(1, head_words - shingle_size + 1)),
     )

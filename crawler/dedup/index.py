@@ -42,8 +42,10 @@ HEAD_PERM = 32
 HEAD_CANDIDATE_THRESHOLD = 0.5
 CANDIDATE_SLACK = 0.15
 REDUNDANT = 0.9
+ESTIMATE_SLACK = 0.25
+HEAD_ESTIMATE = 0.4
 TAIL_SHARE = 1 / 3
-NUMBER_SHARE = 0.5
+NUMBER_MISMATCH = 0.25
 MAX_CANDIDATES = 64
 SEED = 1
 
@@ -212,17 +214,21 @@ class StoryIndex:
         if not candidates:
             return None
         numbers = np.fromiter(sorted(candidates), dtype=np.int64, count=len(candidates))
-        if numbers.size > MAX_CANDIDATES:  # the likeliest first: estimated from the signatures
-            likely = np.maximum(
-                self._signatures.agreement(numbers, probe.signature),
-                self._head_signatures.agreement(numbers, probe.head_signature),
-            )
+        # MinHash estimates drop the LSH's chance collisions (template stories, stock phrases)
+        # before the exact check, and rank what is left, likeliest first
+        whole = self._signatures.agreement(numbers, probe.signature)
+        head = self._head_signatures.agreement(numbers, probe.head_signature)
+        plausible = (whole >= self.threshold - ESTIMATE_SLACK) | (head >= HEAD_ESTIMATE)
+        numbers, whole, head = numbers[plausible], whole[plausible], head[plausible]
+        if numbers.size > MAX_CANDIDATES:
+            likely = np.maximum(whole, head)
             numbers = numbers[np.argsort(-likely, kind="stable")[:MAX_CANDIDATES]]
         found = probe.fingerprint
+        stated = self._numbers(found)
         best: tuple[float, int, float] | None = None
         for number in numbers.tolist():
             copy = self._copies[number]
-            if not numbers_agree(found.numbers, copy.fingerprint.numbers, NUMBER_SHARE):
+            if not numbers_agree(stated, self._numbers(copy.fingerprint), NUMBER_MISMATCH):
                 continue
             score, jaccard = self._score(found, copy.fingerprint)
             if score > 0.0 and (best is None or score > best[0]):
@@ -241,6 +247,12 @@ class StoryIndex:
         else:
             return 0.0, sim.jaccard
         return (sim.containment if sim.containment >= needed else 0.0), sim.jaccard
+
+    def _numbers(self, found: Fingerprint) -> frozenset[str]:
+        """The numbers a text states, but for those of a last paragraph that may be discounted."""
+        if not found.tail_numbers or self._trimmable(found):
+            return found.numbers
+        return found.numbers | found.tail_numbers
 
     def _trimmable(self, found: Fingerprint) -> bool:
         """May this text's last paragraph be discounted: short beside the text, or boilerplate?"""

@@ -58,16 +58,16 @@ def similarity(a: Fingerprint, b: Fingerprint, trim_a: bool, trim_b: bool) -> Si
     )
 
 
-def numbers_agree(a: frozenset[str], b: frozenset[str], min_share: float) -> bool:
-    """Whether two texts state (mostly) the same numbers.
+def numbers_agree(a: frozenset[str], b: frozenset[str], mismatch: float) -> bool:
+    """Whether two texts state the same numbers, but for at most one or a `mismatch` share.
 
-    Measured against the text with fewer numbers, so an excerpt (few numbers) or a copy with an
-    extra promo (a phone number, a year) still agrees with its story, while two market reports
-    from one template, whose prose is nearly identical, are told apart by their figures. A single
-    number decides nothing: a dateline's day is often the only figure an excerpt has.
+    Counted on the text with fewer numbers, so an excerpt (few numbers) or a copy with an extra
+    figure still agrees with its story, while two weather or market reports from one template,
+    whose prose is nearly identical, are told apart by their figures. A single differing number
+    decides nothing: a corrected figure, a truncated excerpt's last number.
     """
     fewer = min(len(a), len(b))
-    return fewer <= 1 or len(a & b) >= min_share * fewer
+    return fewer - len(a & b) <= max(1, int(mismatch * fewer))
 
 
 __all__ = ["Similarity", "common", "numbers_agree", "similarity"]

@@ -34,11 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     if args.verbose:
         logging.basicConfig(level=logging.DEBUG, format="%(message)s")
-    with DemoNetwork().start(args.phase) as network:
-        print(network.config_text(site_title=args.title, base_url=args.base_url), flush=True)
-        for site in network.sites:
-            print(f"{site.name}: {site.base_url} ({site.discovery})", file=sys.stderr)
-        try:
+    try:
+        with DemoNetwork().start(args.phase) as network:
+            print(network.config_text(site_title=args.title, base_url=args.base_url), flush=True)
+            for site in network.sites:
+                print(f"{site.name}: {site.base_url} ({site.discovery})", file=sys.stderr)
             if args.phase == 1 and sys.stdin is not None and sys.stdin.isatty():
                 print("Press Enter to publish phase 2, Ctrl-C to stop.", file=sys.stderr)
                 sys.stdin.readline()
@@ -46,8 +46,8 @@ def main(argv: list[str] | None = None) -> int:
                 print("Phase 2 published.", file=sys.stderr)
             print("Serving; Ctrl-C to stop.", file=sys.stderr)
             threading.Event().wait()
-        except KeyboardInterrupt:
-            print("Stopped.", file=sys.stderr)
+    except KeyboardInterrupt:  # anywhere above, even before the network finished starting
+        print("Stopped.", file=sys.stderr)
     return 0
 
 
