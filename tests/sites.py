@@ -14,7 +14,8 @@ Route = Union[Reply, Callable[["FixtureSite", http.server.BaseHTTPRequestHandler
 
 @dataclass
 class FixtureSite:
-    """Serves `routes` (path with query -> reply) on `host`; unknown paths are 404."""
+    """Serves `routes` on `host` (looked up by path with query, then by path alone, as sites
+    ignore tracking parameters); unknown paths are 404."""
 
     host: str
     routes: dict[str, Route] = field(default_factory=dict)
@@ -37,7 +38,7 @@ class FixtureSite:
             def do_GET(self) -> None:  # noqa: N802
                 site.requests.append(self.path)
                 site.hits[self.path] = site.hits.get(self.path, 0) + 1
-                route = site.routes.get(self.path)
+                route = site.routes.get(self.path) or site.routes.get(self.path.split("?")[0])
                 if route is None:
                     status, headers, body = 404, {"Content-Type": "text/plain"}, b"not found"
                 elif callable(route):

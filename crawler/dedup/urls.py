@@ -52,6 +52,28 @@ def canonical_url(url: str, hint: str | None = None) -> str:
     return _normalise(parts)
 
 
+def public_url(url: str, hint: str | None = None) -> str:
+    """The address to show readers: the page's own canonical where it is on the same site, with
+    tracking parameters and the fragment removed, otherwise exactly as the site spells it (unlike
+    `canonical_url`, which may not be an address the site serves)."""
+    parts = _split(url)
+    if parts is None:
+        raise ValueError(f"not an absolute http(s) URL: {url!r}")
+    if hint:
+        hinted = _split(hint)
+        if hinted is not None and _site(hinted) == _site(parts):
+            parts = hinted
+    kept = [
+        item for item in parts.query.split("&")
+        if item and not _is_tracking(item.partition("=")[0].lower())
+    ]
+    return urlunsplit(parts._replace(query="&".join(kept), fragment=""))
+
+
+def _is_tracking(name: str) -> bool:
+    return name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES)
+
+
 def _split(url: str) -> SplitResult | None:
     try:
         parts = urlsplit(url.strip())
@@ -139,7 +161,7 @@ def _query(query: str) -> str:
         name = _requote(name, _QUERY_PART_SAFE)
         value = _requote(value, _QUERY_PART_SAFE)
         lowered = name.lower()
-        if lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES):
+        if _is_tracking(lowered):
             continue
         if lowered == "outputtype" and value.lower() == "amp":
             continue

@@ -21,7 +21,7 @@ from scrapy.exceptions import IgnoreRequest
 from twisted.python.failure import Failure
 
 from crawler.config import Config, SourceConfig
-from crawler.dedup.urls import canonical_url
+from crawler.dedup.urls import canonical_url, public_url
 from crawler.discover import feed_links, robots_sitemaps, sitemap_links
 from crawler.extract import extract
 from crawler.items import Article
@@ -94,7 +94,11 @@ class DigestSpider(Spider):
     def _articles(self, source: SourceConfig, urls: Iterable[str]) -> Iterator[Request]:
         """Requests for article links, fetched as linked; identity is the canonical URL."""
         for url in urls:
-            identity = canonical_url(url)
+            try:
+                identity = canonical_url(url)
+            except ValueError:
+                count(self.crawler.stats, source.name, "skipped/bad-url")
+                continue
             if identity in self._scheduled:
                 continue  # another link to a page already asked for in this run
             if not self._on_site(source, url):
@@ -165,7 +169,7 @@ class DigestSpider(Spider):
         now = self.clock()
         count(self.crawler.stats, source.name, "extracted")
         yield Article(
-            url=response.url,
+            url=public_url(response.url, page.canonical_url),
             canonical_url=canonical_url(response.url, page.canonical_url),
             source=source.name,
             title=page.title,
