@@ -29,93 +29,30 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from hashlib import sha256
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crawler.dedup.ids import new_story_id  # noqa: E402
-from crawler.dedup import index as index_module  # noqa: E402
-from crawler.dedup.index import StoryIndex  # noqa: E402
+from crawler.dedup import index as index_module
+from crawler.dedup.ids import new_story_id
+from crawler.dedup.index import StoryIndex
 
 # --------------------------------------------------------------------------- vocabulary
 
-FIRST_NAMES = (
-    "Vladimir Dmitry Rustem Marco Susie Lee Zhang Maria Anna Olena Sergei Ahmed Fatima Rahul Priya "
-    "Carlos Lucia James Emma Kenji Yuki Omar Leila Ivan Nadia Pierre Claire Hans Greta Ali Sara "
-    "Tomas Ewa Mehmet Ayse Juan Sofia Daniel Hannah Arjun Meera Kwame Amara Luis Elena Viktor "
-    "Irina Jorge Paula Samuel Grace Hiroshi Mei Tariq Zainab Nikolai Olga Andre Ines Felix Noor"
-).split()
-LAST_NAMES = (
-    "Medinsky Peskov Umerov Rubio Wiles Kim Petrov Ivanova Kovalenko Smirnov Khan Sharma Patel "
-    "Garcia Lopez Smith Brown Tanaka Sato Haddad Nasser Volkov Morozova Dubois Martin Schmidt "
-    "Weber Yilmaz Demir Fernandez Rossi Bianchi Nowak Kowalski Mensah Okafor Silva Santos "
-    "Novak Horvat Jensen Larsen Costa Ferreira Mwangi Otieno Rahman Hossain Chen Wang Liu Park "
-    "Choi Ortega Navarro Lindqvist Berg Moreau Laurent Fischer Becker Aziz Karimi"
-).split()
-PLACES = (
-    "Kiev Moscow Istanbul Ankara Beijing Seoul Washington Geneva Brussels Paris Berlin Warsaw "
-    "Mumbai Delhi Karachi Dhaka Jakarta Manila Nairobi Lagos Cairo Riyadh Tehran Baghdad Kabul "
-    "Tokyo Osaka Sydney Toronto Ottawa Madrid Lisbon Rome Milan Vienna Prague Budapest Bucharest "
-    "Sofia Athens Belgrade Zagreb Minsk Tbilisi Yerevan Baku Astana Tashkent Hanoi Bangkok "
-    "Singapore Kuala Lumpur Colombo Kathmandu Doha Dubai Amman Beirut Tunis Algiers Rabat "
-    "Dakar Accra Addis Ababa Kampala Lusaka Harare Pretoria Lima Bogota Quito Santiago Caracas"
-).split()
-ORGS = (
-    "the Defence Ministry|the Foreign Ministry|the central bank|the Health Ministry|the United "
-    "Nations|the World Bank|the European Commission|the Interior Ministry|the state news agency|"
-    "the election commission|the finance ministry|the regional government|the city council|the "
-    "national police|the Investigative Committee|the energy regulator|the port authority|the "
-    "Kremlin|the White House|the parliament|the supreme court|the opposition party|the ruling "
-    "coalition|the trade union|the chamber of commerce|the meteorological department"
-).split("|")
-ROLES = (
-    "presidential aide|spokesman|defence minister|foreign minister|prime minister|governor|mayor|"
-    "chief executive|central bank governor|health minister|opposition leader|senior official|"
-    "analyst|economist|police chief|army commander|envoy|ambassador|senator|party chairman"
-).split("|")
-DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
-MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
-BASE_NOUNS = (
-    "talks ceasefire strike drone missile bridge airfield delegation prisoner exchange proposal "
-    "budget tariff market share price index rupee dollar oil gas pipeline election vote ballot "
-    "court ruling law bill reform protest rally police arrest investigation report inquiry flood "
-    "storm drought harvest crop export import deal agreement treaty summit meeting visit border "
-    "troops army navy port ship cargo train railway airport flight passenger hospital vaccine "
-    "outbreak virus school teacher student university factory worker wage strike union company "
-    "profit loss revenue shareholder bank loan debt inflation interest rate currency reserve "
-    "ministry official statement spokesman minister president leader party coalition campaign "
-    "candidate poll survey region province village city capital district community resident "
-    "family child children women men officials lawmakers prosecutors investigators authorities "
-    "sanctions embargo aid donation fund grant project plan programme strategy policy measure"
-).split()
-BASE_VERBS = (
-    "said announced confirmed denied reported warned urged called rejected approved signed "
-    "launched opened closed blocked halted resumed expanded cut raised lowered met visited "
-    "attacked targeted struck destroyed damaged repaired built proposed agreed demanded "
-    "accused criticised praised welcomed condemned discussed reviewed examined investigated "
-    "arrested detained released charged fined sentenced elected appointed dismissed resigned "
-    "rose fell gained lost climbed dropped surged slumped recovered"
-).split()
-BASE_ADJECTIVES = (
-    "new major key fresh early late senior former local regional national foreign domestic "
-    "military civilian economic political financial public private official annual monthly "
-    "weekly heavy strong weak high low large small rapid slow sharp steady direct indirect "
-    "temporary permanent joint bilateral urgent critical significant modest"
-).split()
-FUNCTION_PHRASES = (
-    "according to|in a statement|on the heels of|as well as|in response to|at least|more than|"
-    "for the first time|earlier this week|later that day|on the sidelines of|in the wake of|"
-    "amid concerns over|despite|following|ahead of"
-).split("|")
-SYLLABLES = (
-    "ka ren mo ta li so ver dan pel tor mis gra bel fen cor lan dre sta pri mon val ter nor vis "
-    "cal ber tin dor gal har jun kel lum mar nel pas quin ros sen tul var wen zor bra cle fli "
-    "glo pla tro"
-).split()
+FIRST_NAMES = ["Vladimir", "Dmitry", "Rustem", "Marco", "Susie", "Lee", "Zhang", "Maria", "Anna", "Olena", "Sergei", "Ahmed", "Fatima", "Rahul", "Priya", "Carlos", "Lucia", "James", "Emma", "Kenji", "Yuki", "Omar", "Leila", "Ivan", "Nadia", "Pierre", "Claire", "Hans", "Greta", "Ali", "Sara", "Tomas", "Ewa", "Mehmet", "Ayse", "Juan", "Sofia", "Daniel", "Hannah", "Arjun", "Meera", "Kwame", "Amara", "Luis", "Elena", "Viktor", "Irina", "Jorge", "Paula", "Samuel", "Grace", "Hiroshi", "Mei", "Tariq", "Zainab", "Nikolai", "Olga", "Andre", "Ines", "Felix", "Noor"]
+LAST_NAMES = ["Medinsky", "Peskov", "Umerov", "Rubio", "Wiles", "Kim", "Petrov", "Ivanova", "Kovalenko", "Smirnov", "Khan", "Sharma", "Patel", "Garcia", "Lopez", "Smith", "Brown", "Tanaka", "Sato", "Haddad", "Nasser", "Volkov", "Morozova", "Dubois", "Martin", "Schmidt", "Weber", "Yilmaz", "Demir", "Fernandez", "Rossi", "Bianchi", "Nowak", "Kowalski", "Mensah", "Okafor", "Silva", "Santos", "Novak", "Horvat", "Jensen", "Larsen", "Costa", "Ferreira", "Mwangi", "Otieno", "Rahman", "Hossain", "Chen", "Wang", "Liu", "Park", "Choi", "Ortega", "Navarro", "Lindqvist", "Berg", "Moreau", "Laurent", "Fischer", "Becker", "Aziz", "Karimi"]
+PLACES = ["Kiev", "Moscow", "Istanbul", "Ankara", "Beijing", "Seoul", "Washington", "Geneva", "Brussels", "Paris", "Berlin", "Warsaw", "Mumbai", "Delhi", "Karachi", "Dhaka", "Jakarta", "Manila", "Nairobi", "Lagos", "Cairo", "Riyadh", "Tehran", "Baghdad", "Kabul", "Tokyo", "Osaka", "Sydney", "Toronto", "Ottawa", "Madrid", "Lisbon", "Rome", "Milan", "Vienna", "Prague", "Budapest", "Bucharest", "Sofia", "Athens", "Belgrade", "Zagreb", "Minsk", "Tbilisi", "Yerevan", "Baku", "Astana", "Tashkent", "Hanoi", "Bangkok", "Singapore", "Kuala", "Lumpur", "Colombo", "Kathmandu", "Doha", "Dubai", "Amman", "Beirut", "Tunis", "Algiers", "Rabat", "Dakar", "Accra", "Addis", "Ababa", "Kampala", "Lusaka", "Harare", "Pretoria", "Lima", "Bogota", "Quito", "Santiago", "Caracas"]
+ORGS = ["the Defence Ministry", "the Foreign Ministry", "the central bank", "the Health Ministry", "the United Nations", "the World Bank", "the European Commission", "the Interior Ministry", "the state news agency", "the election commission", "the finance ministry", "the regional government", "the city council", "the national police", "the Investigative Committee", "the energy regulator", "the port authority", "the Kremlin", "the White House", "the parliament", "the supreme court", "the opposition party", "the ruling coalition", "the trade union", "the chamber of commerce", "the meteorological department"]
+ROLES = ["presidential aide", "spokesman", "defence minister", "foreign minister", "prime minister", "governor", "mayor", "chief executive", "central bank governor", "health minister", "opposition leader", "senior official", "analyst", "economist", "police chief", "army commander", "envoy", "ambassador", "senator", "party chairman"]
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+BASE_NOUNS = ["talks", "ceasefire", "strike", "drone", "missile", "bridge", "airfield", "delegation", "prisoner", "exchange", "proposal", "budget", "tariff", "market", "share", "price", "index", "rupee", "dollar", "oil", "gas", "pipeline", "election", "vote", "ballot", "court", "ruling", "law", "bill", "reform", "protest", "rally", "police", "arrest", "investigation", "report", "inquiry", "flood", "storm", "drought", "harvest", "crop", "export", "import", "deal", "agreement", "treaty", "summit", "meeting", "visit", "border", "troops", "army", "navy", "port", "ship", "cargo", "train", "railway", "airport", "flight", "passenger", "hospital", "vaccine", "outbreak", "virus", "school", "teacher", "student", "university", "factory", "worker", "wage", "strike", "union", "company", "profit", "loss", "revenue", "shareholder", "bank", "loan", "debt", "inflation", "interest", "rate", "currency", "reserve", "ministry", "official", "statement", "spokesman", "minister", "president", "leader", "party", "coalition", "campaign", "candidate", "poll", "survey", "region", "province", "village", "city", "capital", "district", "community", "resident", "family", "child", "children", "women", "men", "officials", "lawmakers", "prosecutors", "investigators", "authorities", "sanctions", "embargo", "aid", "donation", "fund", "grant", "project", "plan", "programme", "strategy", "policy", "measure"]
+BASE_VERBS = ["said", "announced", "confirmed", "denied", "reported", "warned", "urged", "called", "rejected", "approved", "signed", "launched", "opened", "closed", "blocked", "halted", "resumed", "expanded", "cut", "raised", "lowered", "met", "visited", "attacked", "targeted", "struck", "destroyed", "damaged", "repaired", "built", "proposed", "agreed", "demanded", "accused", "criticised", "praised", "welcomed", "condemned", "discussed", "reviewed", "examined", "investigated", "arrested", "detained", "released", "charged", "fined", "sentenced", "elected", "appointed", "dismissed", "resigned", "rose", "fell", "gained", "lost", "climbed", "dropped", "surged", "slumped", "recovered"]
+BASE_ADJECTIVES = ["new", "major", "key", "fresh", "early", "late", "senior", "former", "local", "regional", "national", "foreign", "domestic", "military", "civilian", "economic", "political", "financial", "public", "private", "official", "annual", "monthly", "weekly", "heavy", "strong", "weak", "high", "low", "large", "small", "rapid", "slow", "sharp", "steady", "direct", "indirect", "temporary", "permanent", "joint", "bilateral", "urgent", "critical", "significant", "modest"]
+FUNCTION_PHRASES = ["according to", "in a statement", "on the heels of", "as well as", "in response to", "at least", "more than", "for the first time", "earlier this week", "later that day", "on the sidelines of", "in the wake of", "amid concerns over", "despite", "following", "ahead of"]
+SYLLABLES = ["ka", "ren", "mo", "ta", "li", "so", "ver", "dan", "pel", "tor", "mis", "gra", "bel", "fen", "cor", "lan", "dre", "sta", "pri", "mon", "val", "ter", "nor", "vis", "cal", "ber", "tin", "dor", "gal", "har", "jun", "kel", "lum", "mar", "nel", "pas", "quin", "ros", "sen", "tul", "var", "wen", "zor", "bra", "cle", "fli", "glo", "pla", "tro"]
 SPELLING_EDITS = (
     ("Kiev", "Kyiv"), ("US", "U.S."), ("per cent", "percent"), ("programme", "program"),
     ("criticised", "criticized"), ("Defence", "Defense"), ("defence", "defense"),
@@ -305,7 +242,7 @@ def _currency(rng: random.Random) -> str:
         f"{rng.choice(DAYS)}, forex traders said. At the interbank foreign exchange, the "
         f"domestic unit opened at {rng.randint(82, 88)}.{rng.randint(10, 99)} and traded "
         f"between {rng.randint(82, 88)}.{rng.randint(10, 99)} and {rng.randint(82, 88)}."
-        f"{rng.randint(10, 99)}, supported by {rng.choice(('foreign fund inflows', 'a weaker dollar', 'lower crude prices'))}.\n\n"  # noqa: E501
+        f"{rng.randint(10, 99)}, supported by {rng.choice(('foreign fund inflows', 'a weaker dollar', 'lower crude prices'))}.\n\n"
         f"Brent crude futures were trading {rng.randint(0, 3)}.{rng.randint(10, 99)} per cent "
         f"{rng.choice(('higher', 'lower'))} at {rng.randint(60, 95)}.{rng.randint(10, 99)} dollars "
         f"per barrel, {rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)} of "

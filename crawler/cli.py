@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import http.server
 import logging
@@ -97,10 +98,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     with http.server.ThreadingHTTPServer((args.host, args.port), handler) as server:
         print(f"serving {args.out} at http://{args.host}:{server.server_port}/ (Ctrl-C to stop)",
               flush=True)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
-        except KeyboardInterrupt:
-            pass
     return 0
 
 

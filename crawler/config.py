@@ -7,11 +7,13 @@ one pass. Nothing here touches the network.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 DEFAULT_USER_AGENT = "syndigest/{version} (+{contact})"
@@ -279,7 +281,7 @@ def parse_config(text: str, path: str = "sources.toml") -> Config:
     for index, entry in enumerate(raw_sources):
         label = f"sources[{index}]"
         values = _check_table(
-            entry, SOURCE_KEYS, label, lambda k, i=index: finder.line("sources", i, k), problems
+            entry, SOURCE_KEYS, label, functools.partial(finder.line, "sources", index), problems
         )
         if "name" not in values:
             if "name" not in entry:

@@ -55,10 +55,10 @@ def feed_links(body: bytes) -> list[str] | None:
             if _local(entry.tag) != "entry":
                 continue
             for link_el in entry:
-                if _local(link_el.tag) == "link" and link_el.get("rel", "alternate") == "alternate":
-                    if link_el.get("href"):
-                        links.append(link_el.get("href", "").strip())
-                        break
+                href = link_el.get("href")
+                if _local(link_el.tag) == "link" and link_el.get("rel", "alternate") == "alternate" and href:
+                    links.append(href.strip())
+                    break
     else:
         return None
     return links

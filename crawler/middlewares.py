@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from scrapy import Request
@@ -34,7 +34,7 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return max(0.0, (when - now).total_seconds())
 
 
@@ -54,7 +54,7 @@ class RetryAfterMiddleware(RetryMiddleware):
             return response
         header = response.headers.get("Retry-After")
         wait = retry_after_seconds(
-            header.decode("latin-1") if header else None, datetime.now(timezone.utc)
+            header.decode("latin-1") if header else None, datetime.now(UTC)
         )
         if wait is not None:
             if wait > self.max_wait:

@@ -90,7 +90,8 @@ class CrawlReport:
             count(self.stats, source, f"status/{response.status}")
 
     def item_dropped(self, item: Any, response: Response, exception: Exception, spider: Spider) -> None:
-        source = getattr(item, "source", None) or getattr(getattr(item, "article", None), "source", "?")
+        article = getattr(item, "article", item)  # an Article, or an AssignedArticle wrapping one
+        source: str = getattr(article, "source", "?")
         reason = getattr(exception, "reason", type(exception).__name__)
         count(self.stats, source, f"dropped/{reason}")
         if reason == "duplicate-url":
@@ -107,7 +108,7 @@ class CrawlReport:
     def _progress(self) -> None:
         assert self.stats is not None
         table = summarise(self.stats.get_stats())
-        totals = defaultdict(int)
+        totals: dict[str, int] = defaultdict(int)
         for counters in table.values():
             for key in ("pages", "articles", "new_stories", "copies"):
                 totals[key] += counters.get(key, 0)

@@ -21,7 +21,7 @@ def _squash(text: str) -> str:
 def _is_agency_site(article: Article) -> bool:
     """Whether the copy is the credited agency's own page (its site is named for the agency)."""
     credit = article.original_source
-    return bool(credit) and _squash(credit.removesuffix(".com")) in _squash(article.source)
+    return credit is not None and _squash(credit.removesuffix(".com")) in _squash(article.source)
 
 
 def _credit(copies: Sequence[Article]) -> str | None:

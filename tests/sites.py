@@ -6,10 +6,10 @@ import http.server
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 Reply = tuple[int, dict[str, str], bytes]
-Route = Union[Reply, Callable[["FixtureSite", http.server.BaseHTTPRequestHandler], Reply]]
+Route = Reply | Callable[["FixtureSite", http.server.BaseHTTPRequestHandler], Reply]
 
 
 @dataclass
@@ -35,7 +35,7 @@ class FixtureSite:
         site = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 site.requests.append(self.path)
                 site.hits[self.path] = site.hits.get(self.path, 0) + 1
                 route = site.routes.get(self.path) or site.routes.get(self.path.split("?")[0])

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from crawler.middlewares import retry_after_seconds
 
-NOW = datetime(2025, 6, 2, 12, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 6, 2, 12, 0, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

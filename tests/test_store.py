@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ import pytest
 from crawler.items import Article, AssignedArticle
 from crawler.store import DB_NAME, SQLiteStore, StoreError
 
-T0 = datetime(2025, 6, 2, 1, 30, tzinfo=timezone.utc)
+T0 = datetime(2025, 6, 2, 1, 30, tzinfo=UTC)
 
 
 def article(n: int, source: str = "Alpha", **changes: object) -> Article:

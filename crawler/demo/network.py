@@ -208,7 +208,7 @@ class DemoNetwork:
             raise RuntimeError("the demo network is already running")
         self._check_phase(phase)
         try:
-            for site, host in zip(self._sites, self._hosts):
+            for site, host in zip(self._sites, self._hosts, strict=False):
                 server = self._bind(host)
                 server.network = self
                 server.site = site
@@ -243,7 +243,7 @@ class DemoNetwork:
 
     def stop(self) -> None:
         """Stop every server and close its socket (safe to call twice)."""
-        for server, thread in zip(self._servers, self._threads):
+        for server, thread in zip(self._servers, self._threads, strict=False):
             server.shutdown()
             thread.join(timeout=5)
         for server in self._servers:

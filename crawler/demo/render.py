@@ -62,10 +62,7 @@ def slugify(text: str, limit: int = 80) -> str:
 
 def teaser(text: str, limit: int = 130, ellipsis: str = "...") -> str:
     """The first words of `text` (at most `limit` characters) followed by `ellipsis`."""
-    if len(text) <= limit:
-        cut = text.rstrip(".")
-    else:
-        cut = text[:limit].rsplit(" ", 1)[0]
+    cut = text.rstrip(".") if len(text) <= limit else text[:limit].rsplit(" ", 1)[0]
     return cut + ellipsis
 
 

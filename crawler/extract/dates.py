@@ -185,7 +185,8 @@ def _parse(text: str | None, *, default_year: int | None = None) -> tuple[Parsed
         s = _LABEL_RE.sub("", s, count=1)
     iso = _ISO_RE.match(s)
     if iso:
-        return _parse_iso(iso), ""
+        parsed = _parse_iso(iso)
+        return (parsed, "") if parsed is not None else None
     s, tz = _take_zone(s)
     found = _take_date(s, default_year)
     if found is None:
@@ -243,7 +244,7 @@ def _take_zone(s: str) -> tuple[str, tzinfo | None]:
     """Remove and interpret the zone: "GMT+10" (+10:00, the human reading), "+1000", "EDT"."""
     match = _GMT_OFFSET_RE.search(s)
     if match:
-        tz = _offset(match.group("sign"), match.group("h"), match.group("m"))
+        tz: tzinfo | None = _offset(match.group("sign"), match.group("h"), match.group("m"))
         return s[: match.start()] + " " + s[match.end() :], tz
     match = _NUM_OFFSET_RE.search(s)
     if match and re.search(r"\d:\d{2}", s[: match.start()]):

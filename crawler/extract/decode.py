@@ -125,6 +125,7 @@ def sniff_meta_charset(body: bytes) -> str | None:
 
 def decode_html(body: bytes, http_charset: str | None = None) -> Decoded:
     """Decode a page's bytes; never raises, undecodable bytes become U+FFFD."""
+    codec: str | None
     for bom, codec in _BOMS:
         if body.startswith(bom):
             return Decoded(_decode(body[len(bom) :], codec), codec, "bom")

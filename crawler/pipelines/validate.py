@@ -31,7 +31,7 @@ class ValidatePipeline:
         if words < self.min_words:
             raise Dropped("too-short", f"{item.url} has {words} words")
         max_age = self.config.source(item.source).max_age_days
-        if max_age is not None and not item.published_estimated:
-            if item.fetched_at - item.published > timedelta(days=max_age):
-                raise Dropped("too-old", f"{item.url} published {item.published.isoformat()}")
+        too_old = max_age is not None and item.fetched_at - item.published > timedelta(days=max_age)
+        if too_old and not item.published_estimated:
+            raise Dropped("too-old", f"{item.url} published {item.published.isoformat()}")
         return item

@@ -409,9 +409,7 @@ def test_boilerplate_is_on_the_pages_and_never_in_a_story(network: DemoNetwork,
 
 def test_conditional_requests(network: DemoNetwork, fetch: Fetch) -> None:
     story = network.expected_stories(1)[0]
-    urls = sorted(story.urls) + [network.site("neva").feeds[0], network.site("xinhua").feeds[0],
-                                 network.site("riverside").sitemaps[0],
-                                 network.site("deccan").start_urls[0]]
+    urls = [*sorted(story.urls), network.site("neva").feeds[0], network.site("xinhua").feeds[0], network.site("riverside").sitemaps[0], network.site("deccan").start_urls[0]]
     for url in urls:
         first = fetch(url)
         etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
@@ -574,7 +572,7 @@ def test_phase_two_publishes_one_story_and_changes_nothing_else() -> None:
             added = discovered_articles(net, site.key) - discovered[site.key]
             assert discovered[site.key] <= discovered_articles(net, site.key)
             assert added == {url for name, url in new.copies if name == site.name}, site.name
-        for site_name, url in new.copies:
+        for _site_name, url in new.copies:
             page = fetch_url(url)
             assert page.status == 200
             assert new.title_at(url) in parse_page(page.text).blocks

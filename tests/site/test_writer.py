@@ -131,7 +131,7 @@ def test_publish_refuses_to_replace_a_folder_that_is_not_a_site(tmp_path: Path) 
     home = tmp_path / "home"
     home.mkdir()
     (home / "thesis.tex").write_text("precious")
-    with pytest.raises(WriteError, match="index.html"):
+    with pytest.raises(WriteError, match=r"index\.html"):
         _site(home, "one")
     assert (home / "thesis.tex").read_text() == "precious"
     empty = tmp_path / "empty"

@@ -15,10 +15,7 @@ import pytest
 
 from tests.sites import FixtureSite, Reply, html, xml
 
-VOCABULARY = ("council minister harbour river bridge schools water budget ferry road farmers market "
-              "police court election hospital teachers workers railway airport festival museum "
-              "storm rainfall province mayor senator union strike tariff exports wheat rice "
-              "approved delayed announced rejected opened closed funded repaired expanded").split()
+VOCABULARY = ["council", "minister", "harbour", "river", "bridge", "schools", "water", "budget", "ferry", "road", "farmers", "market", "police", "court", "election", "hospital", "teachers", "workers", "railway", "airport", "festival", "museum", "storm", "rainfall", "province", "mayor", "senator", "union", "strike", "tariff", "exports", "wheat", "rice", "approved", "delayed", "announced", "rejected", "opened", "closed", "funded", "repaired", "expanded"]
 
 
 def prose(topic: str, n: int) -> list[str]:
