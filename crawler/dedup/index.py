@@ -20,6 +20,7 @@ order and ties go to the earliest text, so the same calls give the same answers 
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -64,12 +65,6 @@ def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
         if gap < best_gap:
             best, best_gap = (bands, rows), gap
     return best
-
-
-@dataclass(frozen=True, slots=True)
-class _Copy:
-    story: int
-    fingerprint: Fingerprint
 
 
 @dataclass(slots=True)
@@ -140,7 +135,9 @@ class StoryIndex:
         self._exact: dict[bytes, int] = {}
         self._story_ids: list[str] = []
         self._story_numbers: dict[str, int] = {}
-        self._copies: list[_Copy] = []
+        # the indexed copies, by number (the LSH key): fingerprint and story
+        self._prints: list[Fingerprint] = []
+        self._stories = array("l")
         # last paragraph key -> the story it ended, or -1 once it has ended two stories (boilerplate)
         self._tails: dict[bytes, int] = {}
         self._probe: _Probe | None = None
@@ -181,8 +178,9 @@ class StoryIndex:
             return
         if probe.match is not None and probe.match[0] == story and probe.match[1] >= REDUNDANT:
             return  # a near-identical copy is indexed already: it would only add candidates
-        number = len(self._copies)
-        self._copies.append(_Copy(story, replace(found, key=b"", ordered=EMPTY)))
+        number = len(self._prints)
+        self._prints.append(replace(found, key=b"", ordered=EMPTY))
+        self._stories.append(story)
         self._signatures.append(probe.signature)
         self._head_signatures.append(probe.head_signature)
         self._lsh.insert_bands(number, probe.bands)
@@ -227,12 +225,12 @@ class StoryIndex:
         stated = self._numbers(found)
         best: tuple[float, int, float] | None = None
         for number in numbers.tolist():
-            copy = self._copies[number]
-            if not numbers_agree(stated, self._numbers(copy.fingerprint), NUMBER_MISMATCH):
+            other = self._prints[number]
+            if not numbers_agree(stated, self._numbers(other), NUMBER_MISMATCH):
                 continue
-            score, jaccard = self._score(found, copy.fingerprint)
+            score, jaccard = self._score(found, other)
             if score > 0.0 and (best is None or score > best[0]):
-                best = (score, copy.story, jaccard)
+                best = (score, self._stories[number], jaccard)
         return None if best is None else (best[1], best[2])
 
     def _score(self, a: Fingerprint, b: Fingerprint) -> tuple[float, float]:
