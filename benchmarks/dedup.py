@@ -41,27 +41,622 @@ from crawler.dedup.index import StoryIndex
 
 # --------------------------------------------------------------------------- vocabulary
 
-FIRST_NAMES = ["Vladimir", "Dmitry", "Rustem", "Marco", "Susie", "Lee", "Zhang", "Maria", "Anna", "Olena", "Sergei", "Ahmed", "Fatima", "Rahul", "Priya", "Carlos", "Lucia", "James", "Emma", "Kenji", "Yuki", "Omar", "Leila", "Ivan", "Nadia", "Pierre", "Claire", "Hans", "Greta", "Ali", "Sara", "Tomas", "Ewa", "Mehmet", "Ayse", "Juan", "Sofia", "Daniel", "Hannah", "Arjun", "Meera", "Kwame", "Amara", "Luis", "Elena", "Viktor", "Irina", "Jorge", "Paula", "Samuel", "Grace", "Hiroshi", "Mei", "Tariq", "Zainab", "Nikolai", "Olga", "Andre", "Ines", "Felix", "Noor"]
-LAST_NAMES = ["Medinsky", "Peskov", "Umerov", "Rubio", "Wiles", "Kim", "Petrov", "Ivanova", "Kovalenko", "Smirnov", "Khan", "Sharma", "Patel", "Garcia", "Lopez", "Smith", "Brown", "Tanaka", "Sato", "Haddad", "Nasser", "Volkov", "Morozova", "Dubois", "Martin", "Schmidt", "Weber", "Yilmaz", "Demir", "Fernandez", "Rossi", "Bianchi", "Nowak", "Kowalski", "Mensah", "Okafor", "Silva", "Santos", "Novak", "Horvat", "Jensen", "Larsen", "Costa", "Ferreira", "Mwangi", "Otieno", "Rahman", "Hossain", "Chen", "Wang", "Liu", "Park", "Choi", "Ortega", "Navarro", "Lindqvist", "Berg", "Moreau", "Laurent", "Fischer", "Becker", "Aziz", "Karimi"]
-PLACES = ["Kiev", "Moscow", "Istanbul", "Ankara", "Beijing", "Seoul", "Washington", "Geneva", "Brussels", "Paris", "Berlin", "Warsaw", "Mumbai", "Delhi", "Karachi", "Dhaka", "Jakarta", "Manila", "Nairobi", "Lagos", "Cairo", "Riyadh", "Tehran", "Baghdad", "Kabul", "Tokyo", "Osaka", "Sydney", "Toronto", "Ottawa", "Madrid", "Lisbon", "Rome", "Milan", "Vienna", "Prague", "Budapest", "Bucharest", "Sofia", "Athens", "Belgrade", "Zagreb", "Minsk", "Tbilisi", "Yerevan", "Baku", "Astana", "Tashkent", "Hanoi", "Bangkok", "Singapore", "Kuala", "Lumpur", "Colombo", "Kathmandu", "Doha", "Dubai", "Amman", "Beirut", "Tunis", "Algiers", "Rabat", "Dakar", "Accra", "Addis", "Ababa", "Kampala", "Lusaka", "Harare", "Pretoria", "Lima", "Bogota", "Quito", "Santiago", "Caracas"]
-ORGS = ["the Defence Ministry", "the Foreign Ministry", "the central bank", "the Health Ministry", "the United Nations", "the World Bank", "the European Commission", "the Interior Ministry", "the state news agency", "the election commission", "the finance ministry", "the regional government", "the city council", "the national police", "the Investigative Committee", "the energy regulator", "the port authority", "the Kremlin", "the White House", "the parliament", "the supreme court", "the opposition party", "the ruling coalition", "the trade union", "the chamber of commerce", "the meteorological department"]
-ROLES = ["presidential aide", "spokesman", "defence minister", "foreign minister", "prime minister", "governor", "mayor", "chief executive", "central bank governor", "health minister", "opposition leader", "senior official", "analyst", "economist", "police chief", "army commander", "envoy", "ambassador", "senator", "party chairman"]
+FIRST_NAMES = [
+    "Vladimir",
+    "Dmitry",
+    "Rustem",
+    "Marco",
+    "Susie",
+    "Lee",
+    "Zhang",
+    "Maria",
+    "Anna",
+    "Olena",
+    "Sergei",
+    "Ahmed",
+    "Fatima",
+    "Rahul",
+    "Priya",
+    "Carlos",
+    "Lucia",
+    "James",
+    "Emma",
+    "Kenji",
+    "Yuki",
+    "Omar",
+    "Leila",
+    "Ivan",
+    "Nadia",
+    "Pierre",
+    "Claire",
+    "Hans",
+    "Greta",
+    "Ali",
+    "Sara",
+    "Tomas",
+    "Ewa",
+    "Mehmet",
+    "Ayse",
+    "Juan",
+    "Sofia",
+    "Daniel",
+    "Hannah",
+    "Arjun",
+    "Meera",
+    "Kwame",
+    "Amara",
+    "Luis",
+    "Elena",
+    "Viktor",
+    "Irina",
+    "Jorge",
+    "Paula",
+    "Samuel",
+    "Grace",
+    "Hiroshi",
+    "Mei",
+    "Tariq",
+    "Zainab",
+    "Nikolai",
+    "Olga",
+    "Andre",
+    "Ines",
+    "Felix",
+    "Noor",
+]
+LAST_NAMES = [
+    "Medinsky",
+    "Peskov",
+    "Umerov",
+    "Rubio",
+    "Wiles",
+    "Kim",
+    "Petrov",
+    "Ivanova",
+    "Kovalenko",
+    "Smirnov",
+    "Khan",
+    "Sharma",
+    "Patel",
+    "Garcia",
+    "Lopez",
+    "Smith",
+    "Brown",
+    "Tanaka",
+    "Sato",
+    "Haddad",
+    "Nasser",
+    "Volkov",
+    "Morozova",
+    "Dubois",
+    "Martin",
+    "Schmidt",
+    "Weber",
+    "Yilmaz",
+    "Demir",
+    "Fernandez",
+    "Rossi",
+    "Bianchi",
+    "Nowak",
+    "Kowalski",
+    "Mensah",
+    "Okafor",
+    "Silva",
+    "Santos",
+    "Novak",
+    "Horvat",
+    "Jensen",
+    "Larsen",
+    "Costa",
+    "Ferreira",
+    "Mwangi",
+    "Otieno",
+    "Rahman",
+    "Hossain",
+    "Chen",
+    "Wang",
+    "Liu",
+    "Park",
+    "Choi",
+    "Ortega",
+    "Navarro",
+    "Lindqvist",
+    "Berg",
+    "Moreau",
+    "Laurent",
+    "Fischer",
+    "Becker",
+    "Aziz",
+    "Karimi",
+]
+PLACES = [
+    "Kiev",
+    "Moscow",
+    "Istanbul",
+    "Ankara",
+    "Beijing",
+    "Seoul",
+    "Washington",
+    "Geneva",
+    "Brussels",
+    "Paris",
+    "Berlin",
+    "Warsaw",
+    "Mumbai",
+    "Delhi",
+    "Karachi",
+    "Dhaka",
+    "Jakarta",
+    "Manila",
+    "Nairobi",
+    "Lagos",
+    "Cairo",
+    "Riyadh",
+    "Tehran",
+    "Baghdad",
+    "Kabul",
+    "Tokyo",
+    "Osaka",
+    "Sydney",
+    "Toronto",
+    "Ottawa",
+    "Madrid",
+    "Lisbon",
+    "Rome",
+    "Milan",
+    "Vienna",
+    "Prague",
+    "Budapest",
+    "Bucharest",
+    "Sofia",
+    "Athens",
+    "Belgrade",
+    "Zagreb",
+    "Minsk",
+    "Tbilisi",
+    "Yerevan",
+    "Baku",
+    "Astana",
+    "Tashkent",
+    "Hanoi",
+    "Bangkok",
+    "Singapore",
+    "Kuala",
+    "Lumpur",
+    "Colombo",
+    "Kathmandu",
+    "Doha",
+    "Dubai",
+    "Amman",
+    "Beirut",
+    "Tunis",
+    "Algiers",
+    "Rabat",
+    "Dakar",
+    "Accra",
+    "Addis",
+    "Ababa",
+    "Kampala",
+    "Lusaka",
+    "Harare",
+    "Pretoria",
+    "Lima",
+    "Bogota",
+    "Quito",
+    "Santiago",
+    "Caracas",
+]
+ORGS = [
+    "the Defence Ministry",
+    "the Foreign Ministry",
+    "the central bank",
+    "the Health Ministry",
+    "the United Nations",
+    "the World Bank",
+    "the European Commission",
+    "the Interior Ministry",
+    "the state news agency",
+    "the election commission",
+    "the finance ministry",
+    "the regional government",
+    "the city council",
+    "the national police",
+    "the Investigative Committee",
+    "the energy regulator",
+    "the port authority",
+    "the Kremlin",
+    "the White House",
+    "the parliament",
+    "the supreme court",
+    "the opposition party",
+    "the ruling coalition",
+    "the trade union",
+    "the chamber of commerce",
+    "the meteorological department",
+]
+ROLES = [
+    "presidential aide",
+    "spokesman",
+    "defence minister",
+    "foreign minister",
+    "prime minister",
+    "governor",
+    "mayor",
+    "chief executive",
+    "central bank governor",
+    "health minister",
+    "opposition leader",
+    "senior official",
+    "analyst",
+    "economist",
+    "police chief",
+    "army commander",
+    "envoy",
+    "ambassador",
+    "senator",
+    "party chairman",
+]
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
-BASE_NOUNS = ["talks", "ceasefire", "strike", "drone", "missile", "bridge", "airfield", "delegation", "prisoner", "exchange", "proposal", "budget", "tariff", "market", "share", "price", "index", "rupee", "dollar", "oil", "gas", "pipeline", "election", "vote", "ballot", "court", "ruling", "law", "bill", "reform", "protest", "rally", "police", "arrest", "investigation", "report", "inquiry", "flood", "storm", "drought", "harvest", "crop", "export", "import", "deal", "agreement", "treaty", "summit", "meeting", "visit", "border", "troops", "army", "navy", "port", "ship", "cargo", "train", "railway", "airport", "flight", "passenger", "hospital", "vaccine", "outbreak", "virus", "school", "teacher", "student", "university", "factory", "worker", "wage", "strike", "union", "company", "profit", "loss", "revenue", "shareholder", "bank", "loan", "debt", "inflation", "interest", "rate", "currency", "reserve", "ministry", "official", "statement", "spokesman", "minister", "president", "leader", "party", "coalition", "campaign", "candidate", "poll", "survey", "region", "province", "village", "city", "capital", "district", "community", "resident", "family", "child", "children", "women", "men", "officials", "lawmakers", "prosecutors", "investigators", "authorities", "sanctions", "embargo", "aid", "donation", "fund", "grant", "project", "plan", "programme", "strategy", "policy", "measure"]
-BASE_VERBS = ["said", "announced", "confirmed", "denied", "reported", "warned", "urged", "called", "rejected", "approved", "signed", "launched", "opened", "closed", "blocked", "halted", "resumed", "expanded", "cut", "raised", "lowered", "met", "visited", "attacked", "targeted", "struck", "destroyed", "damaged", "repaired", "built", "proposed", "agreed", "demanded", "accused", "criticised", "praised", "welcomed", "condemned", "discussed", "reviewed", "examined", "investigated", "arrested", "detained", "released", "charged", "fined", "sentenced", "elected", "appointed", "dismissed", "resigned", "rose", "fell", "gained", "lost", "climbed", "dropped", "surged", "slumped", "recovered"]
-BASE_ADJECTIVES = ["new", "major", "key", "fresh", "early", "late", "senior", "former", "local", "regional", "national", "foreign", "domestic", "military", "civilian", "economic", "political", "financial", "public", "private", "official", "annual", "monthly", "weekly", "heavy", "strong", "weak", "high", "low", "large", "small", "rapid", "slow", "sharp", "steady", "direct", "indirect", "temporary", "permanent", "joint", "bilateral", "urgent", "critical", "significant", "modest"]
-FUNCTION_PHRASES = ["according to", "in a statement", "on the heels of", "as well as", "in response to", "at least", "more than", "for the first time", "earlier this week", "later that day", "on the sidelines of", "in the wake of", "amid concerns over", "despite", "following", "ahead of"]
-SYLLABLES = ["ka", "ren", "mo", "ta", "li", "so", "ver", "dan", "pel", "tor", "mis", "gra", "bel", "fen", "cor", "lan", "dre", "sta", "pri", "mon", "val", "ter", "nor", "vis", "cal", "ber", "tin", "dor", "gal", "har", "jun", "kel", "lum", "mar", "nel", "pas", "quin", "ros", "sen", "tul", "var", "wen", "zor", "bra", "cle", "fli", "glo", "pla", "tro"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+BASE_NOUNS = [
+    "talks",
+    "ceasefire",
+    "strike",
+    "drone",
+    "missile",
+    "bridge",
+    "airfield",
+    "delegation",
+    "prisoner",
+    "exchange",
+    "proposal",
+    "budget",
+    "tariff",
+    "market",
+    "share",
+    "price",
+    "index",
+    "rupee",
+    "dollar",
+    "oil",
+    "gas",
+    "pipeline",
+    "election",
+    "vote",
+    "ballot",
+    "court",
+    "ruling",
+    "law",
+    "bill",
+    "reform",
+    "protest",
+    "rally",
+    "police",
+    "arrest",
+    "investigation",
+    "report",
+    "inquiry",
+    "flood",
+    "storm",
+    "drought",
+    "harvest",
+    "crop",
+    "export",
+    "import",
+    "deal",
+    "agreement",
+    "treaty",
+    "summit",
+    "meeting",
+    "visit",
+    "border",
+    "troops",
+    "army",
+    "navy",
+    "port",
+    "ship",
+    "cargo",
+    "train",
+    "railway",
+    "airport",
+    "flight",
+    "passenger",
+    "hospital",
+    "vaccine",
+    "outbreak",
+    "virus",
+    "school",
+    "teacher",
+    "student",
+    "university",
+    "factory",
+    "worker",
+    "wage",
+    "strike",
+    "union",
+    "company",
+    "profit",
+    "loss",
+    "revenue",
+    "shareholder",
+    "bank",
+    "loan",
+    "debt",
+    "inflation",
+    "interest",
+    "rate",
+    "currency",
+    "reserve",
+    "ministry",
+    "official",
+    "statement",
+    "spokesman",
+    "minister",
+    "president",
+    "leader",
+    "party",
+    "coalition",
+    "campaign",
+    "candidate",
+    "poll",
+    "survey",
+    "region",
+    "province",
+    "village",
+    "city",
+    "capital",
+    "district",
+    "community",
+    "resident",
+    "family",
+    "child",
+    "children",
+    "women",
+    "men",
+    "officials",
+    "lawmakers",
+    "prosecutors",
+    "investigators",
+    "authorities",
+    "sanctions",
+    "embargo",
+    "aid",
+    "donation",
+    "fund",
+    "grant",
+    "project",
+    "plan",
+    "programme",
+    "strategy",
+    "policy",
+    "measure",
+]
+BASE_VERBS = [
+    "said",
+    "announced",
+    "confirmed",
+    "denied",
+    "reported",
+    "warned",
+    "urged",
+    "called",
+    "rejected",
+    "approved",
+    "signed",
+    "launched",
+    "opened",
+    "closed",
+    "blocked",
+    "halted",
+    "resumed",
+    "expanded",
+    "cut",
+    "raised",
+    "lowered",
+    "met",
+    "visited",
+    "attacked",
+    "targeted",
+    "struck",
+    "destroyed",
+    "damaged",
+    "repaired",
+    "built",
+    "proposed",
+    "agreed",
+    "demanded",
+    "accused",
+    "criticised",
+    "praised",
+    "welcomed",
+    "condemned",
+    "discussed",
+    "reviewed",
+    "examined",
+    "investigated",
+    "arrested",
+    "detained",
+    "released",
+    "charged",
+    "fined",
+    "sentenced",
+    "elected",
+    "appointed",
+    "dismissed",
+    "resigned",
+    "rose",
+    "fell",
+    "gained",
+    "lost",
+    "climbed",
+    "dropped",
+    "surged",
+    "slumped",
+    "recovered",
+]
+BASE_ADJECTIVES = [
+    "new",
+    "major",
+    "key",
+    "fresh",
+    "early",
+    "late",
+    "senior",
+    "former",
+    "local",
+    "regional",
+    "national",
+    "foreign",
+    "domestic",
+    "military",
+    "civilian",
+    "economic",
+    "political",
+    "financial",
+    "public",
+    "private",
+    "official",
+    "annual",
+    "monthly",
+    "weekly",
+    "heavy",
+    "strong",
+    "weak",
+    "high",
+    "low",
+    "large",
+    "small",
+    "rapid",
+    "slow",
+    "sharp",
+    "steady",
+    "direct",
+    "indirect",
+    "temporary",
+    "permanent",
+    "joint",
+    "bilateral",
+    "urgent",
+    "critical",
+    "significant",
+    "modest",
+]
+FUNCTION_PHRASES = [
+    "according to",
+    "in a statement",
+    "on the heels of",
+    "as well as",
+    "in response to",
+    "at least",
+    "more than",
+    "for the first time",
+    "earlier this week",
+    "later that day",
+    "on the sidelines of",
+    "in the wake of",
+    "amid concerns over",
+    "despite",
+    "following",
+    "ahead of",
+]
+SYLLABLES = [
+    "ka",
+    "ren",
+    "mo",
+    "ta",
+    "li",
+    "so",
+    "ver",
+    "dan",
+    "pel",
+    "tor",
+    "mis",
+    "gra",
+    "bel",
+    "fen",
+    "cor",
+    "lan",
+    "dre",
+    "sta",
+    "pri",
+    "mon",
+    "val",
+    "ter",
+    "nor",
+    "vis",
+    "cal",
+    "ber",
+    "tin",
+    "dor",
+    "gal",
+    "har",
+    "jun",
+    "kel",
+    "lum",
+    "mar",
+    "nel",
+    "pas",
+    "quin",
+    "ros",
+    "sen",
+    "tul",
+    "var",
+    "wen",
+    "zor",
+    "bra",
+    "cle",
+    "fli",
+    "glo",
+    "pla",
+    "tro",
+]
 SPELLING_EDITS = (
-    ("Kiev", "Kyiv"), ("US", "U.S."), ("per cent", "percent"), ("programme", "program"),
-    ("criticised", "criticized"), ("Defence", "Defense"), ("defence", "defense"),
-    ("Mumbai", "Bombay"), ("Türkiye", "Turkey"), ("rupee", "Rupee"),
+    ("Kiev", "Kyiv"),
+    ("US", "U.S."),
+    ("per cent", "percent"),
+    ("programme", "program"),
+    ("criticised", "criticized"),
+    ("Defence", "Defense"),
+    ("defence", "defense"),
+    ("Mumbai", "Bombay"),
+    ("Türkiye", "Turkey"),
+    ("rupee", "Rupee"),
 )
-SITES = [f"{p} {s}" for p in (
-    "St Petersburg", "Big News", "Northern", "Pacific", "Gulf", "Sydney", "Tri-City", "Valley",
-    "Capital", "Coastal", "Midland", "Harbour", "Prairie", "Lakeside", "Eastern", "Southern")
-    for s in ("Star", "Herald", "Times", "Network")]
+SITES = [
+    f"{p} {s}"
+    for p in (
+        "St Petersburg",
+        "Big News",
+        "Northern",
+        "Pacific",
+        "Gulf",
+        "Sydney",
+        "Tri-City",
+        "Valley",
+        "Capital",
+        "Coastal",
+        "Midland",
+        "Harbour",
+        "Prairie",
+        "Lakeside",
+        "Eastern",
+        "Southern",
+    )
+    for s in ("Star", "Herald", "Times", "Network")
+]
 PROMOS = (
     "Get a daily dose of {site} news through our daily email, its complimentary and keeps you "
     "fully up to date with world and business news as well.",
@@ -129,42 +724,65 @@ class Prose:
         other, other_role = rng.choice(c.people)
         pick = rng.randrange(10)
         if pick == 0:
-            s = (f"{person}, {role}, said on {rng.choice(DAYS)} that {self.np(c)} would "
-                 f"{self.verb(c)} {self.np(c)} {self.pp(c)}")
+            s = (
+                f"{person}, {role}, said on {rng.choice(DAYS)} that {self.np(c)} would "
+                f"{self.verb(c)} {self.np(c)} {self.pp(c)}"
+            )
         elif pick == 1:
-            s = (f"{self.np(c).capitalize()} {self.verb(c)} {self.np(c)} in {rng.choice(c.places)} "
-                 f"on {rng.choice(DAYS)}, according to {rng.choice(c.orgs)}")
+            s = (
+                f"{self.np(c).capitalize()} {self.verb(c)} {self.np(c)} in {rng.choice(c.places)} "
+                f"on {rng.choice(DAYS)}, according to {rng.choice(c.orgs)}"
+            )
         elif pick == 2:
-            s = (f"According to {rng.choice(c.orgs)}, {self.number()} {self.noun(c)} were "
-                 f"{self.verb(c)} {self.pp(c)}")
+            s = (
+                f"According to {rng.choice(c.orgs)}, {self.number()} {self.noun(c)} were "
+                f"{self.verb(c)} {self.pp(c)}"
+            )
         elif pick == 3:
-            s = (f"The {self.adj(c)} {self.noun(c)} {self.verb(c)} {self.np(c)} after "
-                 f"{other} {self.verb(c)} {self.np(c)}")
+            s = (
+                f"The {self.adj(c)} {self.noun(c)} {self.verb(c)} {self.np(c)} after "
+                f"{other} {self.verb(c)} {self.np(c)}"
+            )
         elif pick == 4:
-            s = (f"{person}, who {self.verb(c)} {self.np(c)} last {rng.choice(MONTHS)}, "
-                 f"described the {self.noun(c)} as \"{self.adj(c)} and {self.adj(c)}\"")
+            s = (
+                f"{person}, who {self.verb(c)} {self.np(c)} last {rng.choice(MONTHS)}, "
+                f'described the {self.noun(c)} as "{self.adj(c)} and {self.adj(c)}"'
+            )
         elif pick == 5:
-            s = (f"{rng.choice(c.places)} has {self.verb(c)} {self.np(c)} since "
-                 f"{rng.randint(1990, 2024)}, {other}, the {other_role}, told reporters")
+            s = (
+                f"{rng.choice(c.places)} has {self.verb(c)} {self.np(c)} since "
+                f"{rng.randint(1990, 2024)}, {other}, the {other_role}, told reporters"
+            )
         elif pick == 6:
-            s = (f"In a statement, {rng.choice(c.orgs)} said {self.np(c)} {self.verb(c)} "
-                 f"{self.number()} per cent {self.pp(c)}")
+            s = (
+                f"In a statement, {rng.choice(c.orgs)} said {self.np(c)} {self.verb(c)} "
+                f"{self.number()} per cent {self.pp(c)}"
+            )
         elif pick == 7:
-            s = (f"\"{self.np(c).capitalize()} {self.verb(c)} {self.np(c)} {self.pp(c)},\" "
-                 f"{person} said")
+            s = (
+                f'"{self.np(c).capitalize()} {self.verb(c)} {self.np(c)} {self.pp(c)}," '
+                f"{person} said"
+            )
         elif pick == 8:
-            s = (f"{rng.choice(FUNCTION_PHRASES).capitalize()} {self.np(c)}, {self.np(c)} "
-                 f"{self.verb(c)} {self.np(c)} {self.pp(c)}")
+            s = (
+                f"{rng.choice(FUNCTION_PHRASES).capitalize()} {self.np(c)}, {self.np(c)} "
+                f"{self.verb(c)} {self.np(c)} {self.pp(c)}"
+            )
         else:
-            s = (f"{self.np(c).capitalize()} is expected to {self.verb(c)} {self.np(c)} by "
-                 f"{rng.choice(MONTHS)}, the US and {rng.choice(c.places)} said")
+            s = (
+                f"{self.np(c).capitalize()} is expected to {self.verb(c)} {self.np(c)} by "
+                f"{rng.choice(MONTHS)}, the US and {rng.choice(c.places)} said"
+            )
         return s + "."
 
     def np(self, c: Cast) -> str:
         rng = self.rng
         det = rng.choice(("the", "the", "a", "its", "their", "this"))
-        phrase = f"{det} {self.adj(c)} {self.noun(c)}" if rng.random() < 0.5 else (
-            f"{det} {self.noun(c)}")
+        phrase = (
+            f"{det} {self.adj(c)} {self.noun(c)}"
+            if rng.random() < 0.5
+            else (f"{det} {self.noun(c)}")
+        )
         if rng.random() < 0.3:
             phrase += f" of the {self.noun(c)}"
         return phrase
@@ -266,10 +884,30 @@ def _weather(rng: random.Random) -> str:
 
 
 COMPANIES = [
-    "Infosys", "Wipro", "Reliance", "Tata Motors", "HDFC Bank", "ICICI Bank", "Adani Ports",
-    "Bharti Airtel", "Maruti Suzuki", "Sun Pharma", "Titan", "Asian Paints", "Nestle India",
-    "Hindalco", "Cipla", "Larsen and Toubro", "Bajaj Finance", "Axis Bank", "ITC", "Kotak Bank",
-    "Power Grid", "NTPC", "ONGC", "Coal India",
+    "Infosys",
+    "Wipro",
+    "Reliance",
+    "Tata Motors",
+    "HDFC Bank",
+    "ICICI Bank",
+    "Adani Ports",
+    "Bharti Airtel",
+    "Maruti Suzuki",
+    "Sun Pharma",
+    "Titan",
+    "Asian Paints",
+    "Nestle India",
+    "Hindalco",
+    "Cipla",
+    "Larsen and Toubro",
+    "Bajaj Finance",
+    "Axis Bank",
+    "ITC",
+    "Kotak Bank",
+    "Power Grid",
+    "NTPC",
+    "ONGC",
+    "Coal India",
 ]
 REPORT_TEMPLATES = (_market, _currency, _weather)
 
@@ -309,8 +947,7 @@ class Generator:
         rng = self.rng
         cast = cast or self.prose.cast()
         paragraphs = [
-            self.prose.paragraph(cast, rng.choice((1, 2, 2, 3)))
-            for _ in range(rng.randint(3, 10))
+            self.prose.paragraph(cast, rng.choice((1, 2, 2, 3))) for _ in range(rng.randint(3, 10))
         ]
         agency = rng.choice(list(AGENCIES))
         if rng.random() < 0.3:
@@ -334,8 +971,9 @@ class Generator:
         """A short item that is half agency sign-off."""
         agency = self.rng.choice(list(AGENCIES))
         cast = self.prose.cast()
-        return Story("brief", [self.prose.paragraph(cast, 2), AGENCIES[agency]], agency,
-                     cast.places[0])
+        return Story(
+            "brief", [self.prose.paragraph(cast, 2), AGENCIES[agency]], agency, cast.places[0]
+        )
 
     def report(self, template: Callable[[random.Random], str]) -> Story:
         paragraphs = template(self.rng).split("\n\n")
@@ -365,8 +1003,9 @@ class Generator:
         words = [len(p.split()) for p in paragraphs]
         if shape < 0.15 and sum(words[:2]) >= 40:
             variants.append("excerpt")
-            text = " ".join(paragraphs[:2] if words[0] < 40 or rng.random() < 0.5 else
-                            paragraphs[:1])
+            text = " ".join(
+                paragraphs[:2] if words[0] < 40 or rng.random() < 0.5 else paragraphs[:1]
+            )
             tokens = text.split()
             cut = rng.randint(40, len(tokens)) if len(tokens) > 40 else len(tokens)
             paragraphs = [" ".join(tokens[:cut]) + ("..." if cut < len(tokens) else "")]
@@ -380,8 +1019,10 @@ class Generator:
             paragraphs = paragraphs[1:]
         if rng.random() < 0.10:
             variants.append("dateline")
-            paragraphs[0] = (f"{story.city.upper()}, {rng.choice(MONTHS)} {rng.randint(1, 28)} "
-                             f"({story.agency}) -- {paragraphs[0]}")
+            paragraphs[0] = (
+                f"{story.city.upper()}, {rng.choice(MONTHS)} {rng.randint(1, 28)} "
+                f"({story.agency}) -- {paragraphs[0]}"
+            )
         if rng.random() < 0.30:
             variants.append("edits")
             paragraphs = [self.edit(p) for p in paragraphs]
@@ -410,7 +1051,7 @@ class Generator:
     def typography(self, text: str) -> str:
         rng = self.rng
         if rng.random() < 0.5:
-            text = text.replace(" \"", " \u201c").replace("\"", "\u201d").replace("'", "\u2019")
+            text = text.replace(' "', " \u201c").replace('"', "\u201d").replace("'", "\u2019")
         if rng.random() < 0.5:
             text = text.replace(" -- ", " \u2014 ").replace(", ", ",  ")
         if rng.random() < 0.5:
@@ -443,7 +1084,7 @@ def pairs(n: int) -> int:
 
 def pairwise(truth: Sequence[int], predicted: Sequence[str]) -> tuple[float, float, int, int]:
     """Pairwise precision and recall of copy pairs; also the true and predicted pair counts."""
-    both = Counter(zip(truth, predicted))
+    both = Counter(zip(truth, predicted, strict=True))
     true_pairs = sum(pairs(n) for n in Counter(truth).values())
     pred_pairs = sum(pairs(n) for n in Counter(predicted).values())
     hits = sum(pairs(n) for n in both.values())
@@ -456,14 +1097,14 @@ def details(articles: Sequence[Article], predicted: Sequence[str]) -> list[str]:
     """Recall per variation (did a copy join a cluster holding another copy of its story?) and
     false pairs per kind of story."""
     by_pred: dict[str, Counter[int]] = {}
-    for article, label in zip(articles, predicted):
+    for article, label in zip(articles, predicted, strict=True):
         by_pred.setdefault(label, Counter())[article.story] += 1
     story_sizes = Counter(a.story for a in articles)
     joined: Counter[str] = Counter()
     total: Counter[str] = Counter()
     false_pairs: Counter[str] = Counter()
     kinds = {a.story: a.kind for a in articles}
-    for article, label in zip(articles, predicted):
+    for article, label in zip(articles, predicted, strict=True):
         if story_sizes[article.story] < 2:
             continue
         for variant in article.variants:
@@ -477,8 +1118,10 @@ def details(articles: Sequence[Article], predicted: Sequence[str]) -> list[str]:
                 false_pairs[key] += counts[a] * counts[b]
     lines = ["  copies joined to a cluster with another copy of their story, by variation:"]
     lines += [f"    {v:14} {joined[v] / total[v]:.4f} of {total[v]}" for v in sorted(total)]
-    lines.append("  false pairs by kind: " + (", ".join(
-        f"{k} {n}" for k, n in sorted(false_pairs.items())) or "none"))
+    lines.append(
+        "  false pairs by kind: "
+        + (", ".join(f"{k} {n}" for k, n in sorted(false_pairs.items())) or "none")
+    )
     return lines
 
 
@@ -546,15 +1189,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10000,100000", help="article counts, comma-separated")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--details", action="store_true", help="recall per variation, FP kinds")
-    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                        help="a StoryIndex option (--set threshold=0.7) or, upper case, a constant of "
-                        "crawler.dedup.index (--set TAIL_SHARE=0.5)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a StoryIndex option (--set threshold=0.7) or, upper case, a constant of "
+        "crawler.dedup.index (--set TAIL_SHARE=0.5)",
+    )
     args = parser.parse_args(argv)
-    options = {name: float(value) if "." in value else int(value)
-               for name, _, value in (item.partition("=") for item in args.set)}
+    options = {
+        name: float(value) if "." in value else int(value)
+        for name, _, value in (item.partition("=") for item in args.set)
+    }
     sizes = [int(size) for size in args.sizes.split(",") if size]
-    print(f"{'articles':>9} {'method':>11} {'precision':>9} {'recall':>7} {'true pairs':>10} "
-          f"{'pred pairs':>10} {'art/s':>8} {'us/art':>7} {'cpu us':>7} {'peak MiB':>8}")
+    print(
+        f"{'articles':>9} {'method':>11} {'precision':>9} {'recall':>7} {'true pairs':>10} "
+        f"{'pred pairs':>10} {'art/s':>8} {'us/art':>7} {'cpu us':>7} {'peak MiB':>8}"
+    )
     for size in sizes:
         start = time.perf_counter()
         corpus = Generator(args.seed).corpus(size)
@@ -563,9 +1215,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         for method in ("exact-hash", "index"):
             labels, elapsed, cpu, grown = measure(method, corpus.articles, options)
             precision, recall, true_pairs, pred_pairs = pairwise(truth, labels)
-            print(f"{size:>9} {method:>11} {precision:>9.4f} {recall:>7.4f} {true_pairs:>10} "
-                  f"{pred_pairs:>10} {size / elapsed:>8.0f} {elapsed / size * 1e6:>7.0f} "
-                  f"{cpu / size * 1e6:>7.0f} {grown / 1024:>8.1f}", flush=True)
+            print(
+                f"{size:>9} {method:>11} {precision:>9.4f} {recall:>7.4f} {true_pairs:>10} "
+                f"{pred_pairs:>10} {size / elapsed:>8.0f} {elapsed / size * 1e6:>7.0f} "
+                f"{cpu / size * 1e6:>7.0f} {grown / 1024:>8.1f}",
+                flush=True,
+            )
             if args.details and method == "index":
                 print("\n".join(details(corpus.articles, labels)))
         print(f"  ({corpus.stories} stories; corpus generated in {generated:.1f} s)", flush=True)

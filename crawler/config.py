@@ -61,6 +61,7 @@ class SourceConfig:
     max_depth: int = 2
     max_pages: int = 1000
     max_age_days: int | None = None
+    max_minutes: float | None = None
 
     @property
     def hosts(self) -> frozenset[str]:
@@ -194,6 +195,7 @@ SOURCE_KEYS: dict[str, Callable[[Any], Any]] = {
     "max_depth": _int(0, 20),
     "max_pages": _int(1, 1_000_000),
     "max_age_days": _int(1, 100_000),
+    "max_minutes": _float(0.1, 1440),
 }
 
 

@@ -38,6 +38,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,
     "crawler.middlewares.SourceHostsMiddleware": 50,
+    "crawler.conditional.ConditionalRequestsMiddleware": 560,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.validate.ValidatePipeline": 100,
@@ -47,4 +48,5 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawler.report.CrawlReport": 500,
+    "crawler.politeness.RobotsCrawlDelay": 510,
 }

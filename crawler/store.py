@@ -52,6 +52,11 @@ CREATE TABLE IF NOT EXISTS urls (
     url TEXT PRIMARY KEY,
     canonical_url TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS validators (
+    url TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT
+);
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     started TEXT NOT NULL,
@@ -167,6 +172,18 @@ class SQLiteStore:
             db.executemany(
                 "INSERT OR IGNORE INTO urls(url, canonical_url) VALUES(?, ?)",
                 [(a.url, a.canonical_url), (a.canonical_url, a.canonical_url)],
+            )
+
+    def validators(self) -> dict[str, tuple[str | None, str | None]]:
+        """ETag and Last-Modified of discovery documents, by URL, from earlier runs."""
+        rows = self._db.execute("SELECT url, etag, last_modified FROM validators")
+        return {url: (etag, modified) for url, etag, modified in rows}
+
+    def save_validators(self, entries: dict[str, tuple[str | None, str | None]]) -> None:
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO validators(url, etag, last_modified) VALUES(?, ?, ?)",
+                [(url, etag, modified) for url, (etag, modified) in entries.items()],
             )
 
     def begin_run(self, started: datetime) -> int:

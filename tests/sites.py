@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,7 @@ class FixtureSite:
     host: str
     routes: dict[str, Route] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)
     hits: dict[str, int] = field(default_factory=dict)
     server: http.server.ThreadingHTTPServer | None = None
 
@@ -37,6 +39,7 @@ class FixtureSite:
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 site.requests.append(self.path)
+                site.times.append(time.monotonic())
                 site.hits[self.path] = site.hits.get(self.path, 0) + 1
                 route = site.routes.get(self.path) or site.routes.get(self.path.split("?")[0])
                 if route is None:

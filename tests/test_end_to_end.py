@@ -131,6 +131,7 @@ def test_pages_parse_and_show_each_story(crawled: tuple[Crawled, list[dict]]) ->
 def test_second_run_adds_the_new_story_and_keeps_ids(crawled: tuple[Crawled, list[dict]]) -> None:  # type: ignore[type-arg]
     run, before = crawled
     run.network.set_phase(2)
+    run.network.clear_requests()
     result = run.run()
     assert result.returncode == 0, result.stderr[-4000:]
     after = export(run.state)
@@ -144,6 +145,15 @@ def test_second_run_adds_the_new_story_and_keeps_ids(crawled: tuple[Crawled, lis
     assert {c["url"] for c in new["copies"]} == set(expected.urls)
     feed = feedparser.parse((run.out / "feed.xml").read_bytes())
     assert feed.entries[0].title == new["title"]  # newest announced first
+    # Politeness: unchanged discovery documents answered 304 to conditional requests, and no
+    # article page stored by the first run was fetched again.
+    records = [r for s in run.network.sites for r in run.network.request_log(s.key)]
+    assert any(r.status == 304 and r.if_none_match for r in records)
+    old_urls = {c["url"].split("?")[0] for s in before for c in s["copies"]}
+    refetched = [s.base_url.rstrip("/") + r.path for s in run.network.sites
+                 for r in run.network.request_log(s.key)
+                 if s.base_url.rstrip("/") + r.path.split("?")[0] in old_urls]
+    assert refetched == []
 
 
 def test_digest_demo_command(tmp_path: Path) -> None:

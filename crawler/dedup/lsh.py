@@ -132,12 +132,12 @@ class BandedLSH(MinHashLSH):
     def insert_bands(self, key: Hashable, bands: list[bytes]) -> None:
         """`insert` with the band keys already computed."""
         self.keys.insert(key, *bands)
-        for band, table in zip(bands, self.hashtables):
+        for band, table in zip(bands, self.hashtables, strict=True):
             table.insert(band, key)
 
-    def query_bands(self, bands: list[bytes], into: set[Hashable]) -> None:
+    def query_bands(self, bands: list[bytes], into: set[Any]) -> None:
         """`query` with the band keys already computed; adds the keys found to `into`."""
-        for band, table in zip(bands, self.hashtables):
+        for band, table in zip(bands, self.hashtables, strict=True):
             into.update(table.get(band))
 
 

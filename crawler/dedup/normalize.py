@@ -16,9 +16,31 @@ import unicodedata
 # quote or punctuation mark is a token separator.
 _APOSTROPHES = "'’‘‛ʼ`´"
 # Typographic punctuation that copies use interchangeably with its ASCII form.
-_TYPOGRAPHY = {"\xa0": " ", "\u2009": " ", "\u202f": " ", "’": "'", "‘": "'", "‛": "'", "ʼ": "'", "´": "'", "′": "'", "‚": "'", "“": '"',
-               "”": '"', "„": '"', "«": '"', "»": '"', "″": '"', "–": "-", "—": "-", "‐": "-",
-               "−": "-", "•": " ", "·": " ", "…": "..."}
+_TYPOGRAPHY = {
+    "\xa0": " ",
+    "\u2009": " ",
+    "\u202f": " ",
+    "’": "'",
+    "‘": "'",
+    "‛": "'",
+    "ʼ": "'",
+    "´": "'",
+    "′": "'",
+    "‚": "'",
+    "“": '"',
+    "”": '"',
+    "„": '"',
+    "«": '"',
+    "»": '"',
+    "″": '"',
+    "–": "-",
+    "—": "-",
+    "‐": "-",
+    "−": "-",
+    "•": " ",
+    "·": " ",
+    "…": "...",
+}
 _COMMON_TYPOGRAPHY = "\xa0’“”‘–—"
 # Accents are dropped (Türkiye/Turkiye, Zürich/Zurich): NFKD splits them off as combining marks.
 _COMBINING_MARK = re.compile(r"[\u0300-\u036f]+")

@@ -14,17 +14,61 @@ one page.
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 # Query parameters that track the visit and never select content. Matched case-insensitively.
 TRACKING_PARAMS = frozenset(
     {
-        "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid",
-        "ttclid", "li_fat_id", "igshid", "igsh", "mc_cid", "mc_eid", "mkt_tok", "_ga", "_gl",
-        "_hsenc", "_hsmi", "hsctatracking", "ref", "ref_src", "ref_url", "referrer", "cmpid",
-        "ocid", "icid", "s_cid", "share", "amp", "fb_action_ids", "fb_action_types", "fb_source",
-        "fb_ref", "at_medium", "at_campaign", "at_custom1", "at_custom2", "__twitter_impression",
-        "spm", "sr_share", "rss", "rssfeed", "feature", "xtor", "wt_mc", "ito", "cid_source",
+        "fbclid",
+        "gclid",
+        "gclsrc",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "ttclid",
+        "li_fat_id",
+        "igshid",
+        "igsh",
+        "mc_cid",
+        "mc_eid",
+        "mkt_tok",
+        "_ga",
+        "_gl",
+        "_hsenc",
+        "_hsmi",
+        "hsctatracking",
+        "ref",
+        "ref_src",
+        "ref_url",
+        "referrer",
+        "cmpid",
+        "ocid",
+        "icid",
+        "s_cid",
+        "share",
+        "amp",
+        "fb_action_ids",
+        "fb_action_types",
+        "fb_source",
+        "fb_ref",
+        "at_medium",
+        "at_campaign",
+        "at_custom1",
+        "at_custom2",
+        "__twitter_impression",
+        "spm",
+        "sr_share",
+        "rss",
+        "rssfeed",
+        "feature",
+        "xtor",
+        "wt_mc",
+        "ito",
+        "cid_source",
     }
 )
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "oly_")
@@ -64,7 +108,8 @@ def public_url(url: str, hint: str | None = None) -> str:
         if hinted is not None and _site(hinted) == _site(parts):
             parts = hinted
     kept = [
-        item for item in parts.query.split("&")
+        item
+        for item in parts.query.split("&")
         if item and not _is_tracking(item.partition("=")[0].lower())
     ]
     return urlunsplit(parts._replace(query="&".join(kept), fragment=""))
@@ -88,10 +133,8 @@ def _split(url: str) -> SplitResult | None:
 def _host(parts: SplitResult) -> str:
     """Lowercase ASCII host: IDN labels in punycode, so both spellings of a host agree."""
     host = (parts.hostname or "").rstrip(".")
-    try:
+    with suppress(UnicodeError):  # not IDNA-encodable: keep it lowercased as it came
         host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        pass  # not IDNA-encodable: keep it lowercased as it came
     return host.lower()
 
 

@@ -59,6 +59,7 @@ class DigestSpider(Spider):
         self.known_url = known_url
         self._budget = {s.name: s.max_pages for s in config.sources}
         self._scheduled: set[str] = set()
+        self._started = clock()
         self._links = LinkExtractor(unique=True)
 
     # -- discovery --
@@ -88,6 +89,18 @@ class DigestSpider(Spider):
     def _source(self, response: Response) -> SourceConfig:
         return self.config.source(response.meta["source"])
 
+    def _unchanged(self, source: SourceConfig, response: Response) -> bool:
+        """A 304 to a conditional request: nothing new since the last run."""
+        if response.status == 304:
+            count(self.crawler.stats, source.name, "not-modified")
+            return True
+        return False
+
+    def _over_time(self, source: SourceConfig) -> bool:
+        if source.max_minutes is None:
+            return False
+        return self.clock() - self._started > timedelta(minutes=source.max_minutes)
+
     def _on_site(self, source: SourceConfig, url: str) -> bool:
         return (urlsplit(url).hostname or "").lower() in source.hosts
 
@@ -109,6 +122,8 @@ class DigestSpider(Spider):
                 count(self.crawler.stats, source.name, "skipped/already-stored")
             elif self._budget[source.name] <= 0:
                 count(self.crawler.stats, source.name, "skipped/page-budget")
+            elif self._over_time(source):
+                count(self.crawler.stats, source.name, "skipped/time-budget")
             else:
                 self._budget[source.name] -= 1
                 self._scheduled.add(identity)
@@ -116,6 +131,8 @@ class DigestSpider(Spider):
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         source = self._source(response)
+        if self._unchanged(source, response):
+            return
         links = feed_links(response.body)
         if links is None:
             logger.warning("%s: %s is not an RSS or Atom feed", source.name, response.url)
@@ -125,12 +142,16 @@ class DigestSpider(Spider):
 
     def parse_robots(self, response: Response) -> Iterator[Request]:
         source = self._source(response)
+        if self._unchanged(source, response):
+            return
         for url in robots_sitemaps(response.body, response.url):
             if self._on_site(source, url):
                 yield self._request(url, source, self.parse_sitemap, kind="sitemap")
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         source = self._source(response)
+        if self._unchanged(source, response):
+            return
         links = sitemap_links(response.body, self.config.crawl.max_response_bytes)
         if links is None:
             logger.warning("%s: %s is not a sitemap", source.name, response.url)
@@ -144,6 +165,8 @@ class DigestSpider(Spider):
 
     def parse_listing(self, response: Response) -> Iterator[Request]:
         source = self._source(response)
+        if self._unchanged(source, response):
+            return
         if not isinstance(response, TextResponse):
             count(self.crawler.stats, source.name, "error/listing-not-html")
             return

@@ -32,17 +32,28 @@ def test_typography_is_folded(first: str, second: str) -> None:
 
 def test_words_and_numbers() -> None:
     assert tokens("The Sensex fell 312.45 points, or 0.38 per cent, to 81,138.99.") == [
-        "the", "sensex", "fell", "312_45", "points", "or", "0_38", "per", "cent", "to",
+        "the",
+        "sensex",
+        "fell",
+        "312_45",
+        "points",
+        "or",
+        "0_38",
+        "per",
+        "cent",
+        "to",
         "81138_99",
     ]
     assert tokens("June 2, 2025") == ["june", "2", "2025"]
 
 
 def test_other_scripts_tokenise_too() -> None:
-    assert tokens("\u041c\u043e\u0441\u043a\u0432\u0430 \u2014 \u201c\u0441\u0442\u043e\u043b\u0438\u0446\u0430\u201d") == [
-        "\u043c\u043e\u0441\u043a\u0432\u0430", "\u0441\u0442\u043e\u043b\u0438\u0446\u0430"
-    ]
-    assert tokens("Kiev\u2019s \u041a\u0438\u0435\u0432") == tokens("Kiev's \u041a\u0418\u0415\u0412")
+    assert tokens(
+        "\u041c\u043e\u0441\u043a\u0432\u0430 \u2014 \u201c\u0441\u0442\u043e\u043b\u0438\u0446\u0430\u201d"
+    ) == ["\u043c\u043e\u0441\u043a\u0432\u0430", "\u0441\u0442\u043e\u043b\u0438\u0446\u0430"]
+    assert tokens("Kiev\u2019s \u041a\u0438\u0435\u0432") == tokens(
+        "Kiev's \u041a\u0418\u0415\u0412"
+    )
 
 
 def test_empty() -> None:
@@ -89,7 +100,10 @@ def test_split_last_paragraph() -> None:
 
 def test_numbers() -> None:
     assert numbers(" ".join(tokens("On June 02, 1,000 people paid 3.50 dollars in 2025"))) == {
-        "2", "1000", "3_50", "2025"
+        "2",
+        "1000",
+        "3_50",
+        "2025",
     }
     assert numbers("no figures here") == frozenset()
     assert numbers("0 and 007 and 0_5") == {"0", "7", "0_5"}

@@ -57,3 +57,10 @@ def test_unique_sorted() -> None:
     assert unique_sorted(values).tolist() == [1, 3, 5, 9]
     assert unique_sorted(values[:1]).tolist() == [5]
     assert unique_sorted(values[:0]).tolist() == []
+
+
+def test_signature_is_pinned() -> None:
+    """A signature is a pure function of the text: the same in every process and run (checked
+    under several PYTHONHASHSEED values when pinned)."""
+    signature = Signer(64, seed=1).signature(unique_sorted(shingle_hashes(tokens(ISTANBUL), 3)))
+    assert signature[:4].tolist() == [2746194, 14167379, 10663659, 20192309]

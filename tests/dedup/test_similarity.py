@@ -25,7 +25,9 @@ def test_excerpt_lies_inside_its_story() -> None:
     full = fingerprint(ISTANBUL, 3, 40)
     excerpt = fingerprint(" ".join(ISTANBUL.split()[:60]) + "...", 3, 40)
     sim = similarity(excerpt, full, trim_a=False, trim_b=False)
-    assert sim.containment == 1.0 and sim.jaccard < 0.3 and sim.contained_words == 61  # "Russia-Ukraine" is two words
+    assert (
+        sim.containment == 1.0 and sim.jaccard < 0.3 and sim.contained_words == 61
+    )  # "Russia-Ukraine" is two words
 
 
 def test_a_promo_paragraph_may_be_discounted() -> None:
@@ -48,7 +50,11 @@ def test_a_promo_paragraph_may_be_discounted() -> None:
         ({"2", "30", "7", "9"}, {"2", "31", "8", "9"}, False),
         ({"312_45", "0_38", "81138_99", "91_20"}, {"208_17", "0_26", "81347_16", "57_35"}, False),
         ({"1", "2", "3", "4", "5", "6", "7", "8"}, {"1", "2", "3", "4", "5", "6", "9", "10"}, True),
-        ({"1", "2", "3", "4", "5", "6", "7", "8"}, {"1", "2", "3", "4", "5", "9", "10", "11"}, False),
+        (
+            {"1", "2", "3", "4", "5", "6", "7", "8"},
+            {"1", "2", "3", "4", "5", "9", "10", "11"},
+            False,
+        ),
     ],
 )
 def test_numbers_agree(a: set[str], b: set[str], agree: bool) -> None:

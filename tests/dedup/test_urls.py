@@ -110,13 +110,21 @@ def test_idempotent(url: str) -> None:
 
 HINTS = [
     # same site: the page's own rel=canonical wins
-    ("https://example.com/x?utm_source=a", "https://example.com/story/", "https://example.com/story"),
+    (
+        "https://example.com/x?utm_source=a",
+        "https://example.com/story/",
+        "https://example.com/story",
+    ),
     ("https://example.com/x", "https://www.example.com/story", "https://www.example.com/story"),
     ("https://www.example.com/x", "https://example.com/story", "https://example.com/story"),
     ("https://m.example.com/x", "https://www.example.com/story", "https://www.example.com/story"),
     ("https://amp.example.com/x", "https://example.com/story", "https://example.com/story"),
     ("https://example.com/x/amp", "https://EXAMPLE.com/story#top", "https://example.com/story"),
-    ("https://bücher.example/x", "https://xn--bcher-kva.example/y", "https://xn--bcher-kva.example/y"),
+    (
+        "https://bücher.example/x",
+        "https://xn--bcher-kva.example/y",
+        "https://xn--bcher-kva.example/y",
+    ),
     # another site (the wire agency's original) or no usable hint: the fetched URL
     ("https://example.com/x", "https://wire.example.org/story", "https://example.com/x"),
     ("https://example.com/x", "https://example.com.evil.net/story", "https://example.com/x"),
@@ -138,8 +146,17 @@ def test_no_hint_is_the_url() -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["", "example.com/x", "/x", "ftp://example.com/x", "mailto:a@example.com",
-            "https://", "https://example.com:99999/x", "javascript:alert(1)"]
+    "url",
+    [
+        "",
+        "example.com/x",
+        "/x",
+        "ftp://example.com/x",
+        "mailto:a@example.com",
+        "https://",
+        "https://example.com:99999/x",
+        "javascript:alert(1)",
+    ],
 )
 def test_not_an_http_url_is_an_error(url: str) -> None:
     with pytest.raises(ValueError):

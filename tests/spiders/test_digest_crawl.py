@@ -66,7 +66,7 @@ def network() -> Iterator[tuple[FixtureSite, FixtureSite, FixtureSite]]:
     })
     c.routes["/news/6"] = page("Elsewhere", "Elsewhere")
     b.routes.update({
-        "/robots.txt": (200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n"),
+        "/robots.txt": (200, {"Content-Type": "text/plain"}, b"User-agent: *\nCrawl-delay: 1\n"),
         "/news/": html(f"<a href='/news/10'>a</a> <a href='/news/page/2/'>next</a>"
                        f"<a href='{c.url('/news/x')}'>off</a>"),
         "/news/page/2/": html("<a href='/news/11'>b</a>"),
@@ -138,6 +138,8 @@ def test_crawl_discovers_keeps_and_reports(network: tuple[FixtureSite, ...], tmp
     assert c.requests == []  # neither the redirect nor the off-site listing link was followed
     assert a.hits["/news/4"] == 2 and time.monotonic() - started > 1
     assert a.requests.count("/robots.txt") == 1
+    gaps = [later - earlier for earlier, later in zip(b.times[1:], b.times[2:])]
+    assert gaps and min(gaps) >= 0.9, gaps  # Beta's robots.txt asks for Crawl-delay: 1
     for reason in ("robots-disallowed", "http-503", "offsite-link", "not-article-pattern",
                    "not-html", "redirected-offsite"):
         assert reason in result.stdout, result.stdout
