@@ -6,7 +6,9 @@ import argparse
 import contextlib
 import functools
 import http.server
+import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,13 +30,19 @@ def _stories(state: Path) -> list:  # type: ignore[type-arg]
 
 
 def do_crawl(config: Config, state: Path) -> int:
+    """Crawl, print the report, save it; 1 only when every source failed."""
     from crawler.crawl import run_crawl
-    from crawler.report import format_summary
+    from crawler.runreport import FAILED, to_markdown, to_text
 
-    result = run_crawl(config, state)
-    print(format_summary(result.summary), flush=True)
-    if result.status != "ok":
-        print("digest: every source failed; nothing was fetched", file=sys.stderr)
+    report = run_crawl(config, state)
+    print(to_text(report), flush=True)
+    (state / "report.json").write_text(json.dumps(report.to_json(), indent=2) + "\n")
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as out:
+            out.write(to_markdown(report))
+    if report.status == FAILED:
+        print("digest: every source failed; the site is left as it was", file=sys.stderr)
         return 1
     return 0
 

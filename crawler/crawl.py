@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
@@ -19,19 +17,11 @@ from scrapy.utils.project import get_project_settings
 
 from crawler import __version__
 from crawler.config import Config
-from crawler.report import summarise
+from crawler.runreport import RunReport, build_report
 from crawler.spiders.digest import DigestSpider, utc_now
 from crawler.store import SQLiteStore
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class CrawlResult:
-    run_id: int
-    status: str
-    summary: dict[str, dict[str, int]]
-    stats: dict[str, Any]
 
 
 def settings_for(config: Config, state_dir: Path, run_id: int | None) -> Settings:
@@ -61,20 +51,18 @@ def settings_for(config: Config, state_dir: Path, run_id: int | None) -> Setting
 
 def run_crawl(
     config: Config, state_dir: Path, clock: Callable[[], datetime] = utc_now
-) -> CrawlResult:
+) -> RunReport:
     """Crawl every source once, storing what it finds; never raises for a failing source."""
+    started = clock()
     with SQLiteStore(state_dir) as store:
-        run_id = store.begin_run(clock())
+        run_id = store.begin_run(started)
         known = store.all_urls()
     process = CrawlerProcess(settings_for(config, state_dir, run_id))
     crawler = process.create_crawler(DigestSpider)
     process.crawl(crawler, config=config, clock=clock, known_url=known.__contains__)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
-    summary = summarise(stats)
-    pages = sum(c.get("pages", 0) for c in summary.values())
-    status = "ok" if pages else "failed"
+    report = build_report(run_id, started, clock(), stats, [s.name for s in config.sources])
     with SQLiteStore(state_dir) as store:
-        store.finish_run(run_id, clock(), status, {"summary": summary,
-                                                   "finish_reason": stats.get("finish_reason")})
-    return CrawlResult(run_id=run_id, status=status, summary=summary, stats=stats)
+        store.finish_run(run_id, report.finished, report.status, report.to_json())
+    return report

@@ -7,6 +7,7 @@ Scrapy's stats, so nothing is dropped silently: the summary lists each reason wi
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from typing import Any
 
@@ -23,9 +24,22 @@ PREFIX = "syndigest/"
 PROGRESS_INTERVAL = 5.0
 
 
-def count(stats: StatsCollector | None, source: str, what: str, by: int = 1) -> None:
-    if stats is not None:
-        stats.inc_value(f"{PREFIX}{source}/{what}", by)
+EXAMPLES = "syndigest-examples/"
+TIMES = "syndigest-times/"
+MAX_EXAMPLES = 3
+
+
+def count(
+    stats: StatsCollector | None, source: str, what: str, by: int = 1, example: str | None = None
+) -> None:
+    """Count one event of a source; keep the first few example URLs of each kind."""
+    if stats is None:
+        return
+    stats.inc_value(f"{PREFIX}{source}/{what}", by)
+    if example is not None:
+        examples = stats.get_value(f"{EXAMPLES}{source}/{what}", [])
+        if len(examples) < MAX_EXAMPLES:
+            stats.set_value(f"{EXAMPLES}{source}/{what}", [*examples, example])
 
 
 class Dropped(DropItem):
@@ -36,34 +50,28 @@ class Dropped(DropItem):
         self.reason = reason
 
 
-def summarise(stats: dict[str, Any]) -> dict[str, dict[str, int]]:
-    """Scrapy's flat stats -> {source: {counter: n}} for the syndigest counters."""
-    table: dict[str, dict[str, int]] = defaultdict(dict)
+def _by_source(stats: dict[str, Any], prefix: str) -> dict[str, dict[str, Any]]:
+    table: dict[str, dict[str, Any]] = defaultdict(dict)
     for key, value in stats.items():
-        if key.startswith(PREFIX) and isinstance(value, int):
-            source, _, what = key[len(PREFIX):].partition("/")
+        if key.startswith(prefix):
+            source, _, what = key[len(prefix):].partition("/")
             table[source][what] = value
     return dict(sorted(table.items()))
 
 
-def format_summary(table: dict[str, dict[str, int]]) -> str:
-    """A plain-text table: one line per source, then every not-kept reason with its count."""
-    columns = ("pages", "articles", "new_stories", "copies", "duplicates", "errors")
-    lines = [f"{'source':24} " + " ".join(f"{c:>11}" for c in columns)]
-    for source, counters in table.items():
-        errors = sum(v for k, v in counters.items() if k.startswith("error/"))
-        values = {**counters, "errors": errors}
-        lines.append(f"{source[:24]:24} " + " ".join(f"{values.get(c, 0):>11}" for c in columns))
-    reasons = [
-        f"  {source}: {what} = {n}"
-        for source, counters in table.items()
-        for what, n in sorted(counters.items())
-        if what.startswith(("skipped/", "dropped/", "error/"))
-    ]
-    if reasons:
-        lines.append("not kept, by reason:")
-        lines.extend(reasons)
-    return "\n".join(lines)
+def summarise(stats: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """Scrapy's flat stats -> {source: {counter: n}} for the syndigest counters."""
+    return _by_source(stats, PREFIX)
+
+
+def examples(stats: dict[str, Any]) -> dict[str, dict[str, list[str]]]:
+    """{source: {counter: [example URL, ...]}}."""
+    return _by_source(stats, EXAMPLES)
+
+
+def timings(stats: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """{source: {"first": t, "last": t}}: monotonic times of its first and last response."""
+    return _by_source(stats, TIMES)
 
 
 class CrawlReport:
@@ -78,22 +86,34 @@ class CrawlReport:
     def from_crawler(cls, crawler: Crawler) -> CrawlReport:
         ext = cls(crawler)
         crawler.signals.connect(ext.response_received, signal=signals.response_received)
+        crawler.signals.connect(
+            ext.request_reached_downloader, signal=signals.request_reached_downloader
+        )
         crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
-    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+    def request_reached_downloader(self, request: Request, spider: Spider) -> None:
         source = request.meta.get("source")
         if source:
+            count(self.stats, source, "requests")
+
+    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+        source = request.meta.get("source")
+        if source and self.stats is not None:
             count(self.stats, source, "pages")
             count(self.stats, source, f"status/{response.status}")
+            now = time.monotonic()
+            self.stats.set_value(f"{TIMES}{source}/last", now)
+            if self.stats.get_value(f"{TIMES}{source}/first") is None:
+                self.stats.set_value(f"{TIMES}{source}/first", now)
 
     def item_dropped(self, item: Any, response: Response, exception: Exception, spider: Spider) -> None:
         article = getattr(item, "article", item)  # an Article, or an AssignedArticle wrapping one
         source: str = getattr(article, "source", "?")
         reason = getattr(exception, "reason", type(exception).__name__)
-        count(self.stats, source, f"dropped/{reason}")
+        count(self.stats, source, f"dropped/{reason}", example=getattr(article, "url", None))
         if reason == "duplicate-url":
             count(self.stats, source, "duplicates")
 

@@ -28,13 +28,26 @@ _INVISIBLE_RE = re.compile("[\u200b\u2060\ufeff\u00ad]")
 # Any run of whitespace, including no-break and other Unicode spaces, becomes one space.
 _SPACE_RE = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 _MAX_FIX_LENGTH = 200_000
-# What ftfy could change in a string: mojibake always shows a Latin-1/Latin Extended, Greek or
-# Cyrillic character (the decoded lead byte of a UTF-8 sequence), and the other fixes need
-# control characters, HTML entities, ligatures, surrogates or U+FFFD. Plain ASCII prose with
-# typographic quotes and dashes has none of them and skips ftfy (most of its cost on a page).
+# What ftfy could change in a string. Mojibake of UTF-8 read as windows-1252/Latin-1 shows a
+# lead-byte character (Â-ô) followed by a continuation-byte one (U+0080-U+00BF or a cp1252
+# punctuation mark); read as windows-1251, a Cyrillic lead (В-ф) followed by a cp1251
+# continuation character. The other fixes need control characters, HTML entities, ligatures,
+# surrogates or U+FFFD. Clean text has none of these and skips ftfy, most of a page's cost.
+_CP1252_CONT = (
+    "\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a"
+    "\u20ac\u2122"
+)
+_CP1251_CONT = (
+    "\u0402\u0403\u0405-\u040c\u040e\u040f\u0452-\u045c\u045e\u045f\u0490\u0491"
+    "\u00a0\u00a4\u00a6\u00a7\u00a9\u00ab-\u00ae\u00b0\u00b1\u00b5-\u00b7\u00bb"
+    "\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a"
+    "\u20ac\u2116\u2122"
+)
 _MAY_NEED_FIX_RE = re.compile(
-    "[\x00-\x08\x0e-\x1f\x7f-\x9f\u00a1-\u024f\u0370-\u04ff\ufb00-\ufb06"
-    "\ud800-\udfff\ufffd]|[\u00c2\u00c3]\u00a0|&(?:#\\d+|#x[0-9a-f]+|[a-z]+\\d*);",
+    f"[\u00c2-\u00f4][{_CP1252_CONT}]|[\u00c2\u00c3] |[\u0412-\u0444][{_CP1251_CONT}]"
+    "|[\x00-\x08\x0e-\x1f\x7f-\x9f\ufb00-\ufb06\ud800-\udfff\ufffd]"
+    "|&(?:#\\d+|#x[0-9a-f]+|[a-z]+\\d*);",
     re.IGNORECASE,
 )
 

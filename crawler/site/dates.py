@@ -51,6 +51,22 @@ def clock(moment: datetime) -> str:
     return f"{to_utc(moment):%H:%M} UTC"
 
 
+def offset_label(moment: datetime) -> str:
+    """`UTC+10`, `UTC+5:30`, `UTC−3` (a true minus sign): the source's own offset."""
+    offset = moment.utcoffset()
+    if offset is None:
+        raise ValueError(f"naive datetime {moment.isoformat()}: a timezone is required")
+    minutes = round(offset.total_seconds() / 60)
+    sign = "+" if minutes >= 0 else "\u2212"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def local_clock(moment: datetime) -> str:
+    """`11:30 UTC+10`: the time as the source's own clock showed it."""
+    return f"{moment:%H:%M} {offset_label(moment)}"
+
+
 def human_day(day: date) -> str:
     """`Monday 2 June 2025`."""
     return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"

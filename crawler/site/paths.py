@@ -20,12 +20,17 @@ from urllib.parse import quote, urljoin, urlsplit
 HOME = "index.html"
 NOT_FOUND = "404.html"
 SOURCES_INDEX = "sources/index.html"
+AGENCIES_INDEX = "agencies/index.html"
 ARCHIVE = "days/index.html"
+SEARCH = "search/index.html"
+SEARCH_BUNDLE = "pagefind"  # Pagefind's own folder: its index and its scripts
 RSS = "feed.xml"
 ATOM = "atom.xml"
 JSON_FEED = "feed.json"
+OPML = "sources.opml"
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
+MANIFEST = ".manifest.json"  # what the last build wrote, for the next (incremental) one
 
 _SAFE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
@@ -63,6 +68,30 @@ def day_path(day: date) -> str:
 
 def source_path(slug: str) -> str:
     return f"sources/{slug}.html"
+
+
+def agency_path(slug: str) -> str:
+    return f"agencies/{slug}.html"
+
+
+def agency_feed_path(slug: str) -> str:
+    return f"agencies/{slug}/feed.xml"
+
+
+def paged_path(first: str, number: int) -> str:
+    """Page `number` of a paginated list whose first page is `first`.
+
+    `index.html` -> `page/2.html`, `days/index.html` -> `days/page/2.html`,
+    `sources/x.html` -> `sources/x/2.html`. Slugs never hold a `/` and day files are dates, so a
+    later page can never take the path of another page.
+    """
+    if number < 1:
+        raise ValueError(f"page numbers start at 1, got {number}")
+    if number == 1:
+        return first
+    if first == HOME or first.endswith("/" + HOME):
+        return f"{first.removesuffix(HOME)}page/{number}.html"
+    return f"{first.removesuffix('.html')}/{number}.html"
 
 
 def source_slugs(names: Iterable[str]) -> dict[str, str]:

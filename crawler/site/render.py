@@ -3,6 +3,9 @@
 `autoescape=True` for every template (not only `.html`), so no source text can become markup; no
 template marks source text `|safe`. `StrictUndefined` turns a misspelt variable into a build error
 instead of a silently empty spot on the page.
+
+Every page carries a Content-Security-Policy that forbids scripts; only the search page relaxes it,
+and only for scripts, the WebAssembly and the worker that Pagefind loads from the site itself.
 """
 
 from __future__ import annotations
@@ -22,6 +25,23 @@ from crawler.site.views import SiteView
 
 logger = logging.getLogger(__name__)
 
+_CSP_COMMON = "default-src 'none'; style-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'"
+CSP = f"{_CSP_COMMON}; script-src 'none'"
+# Pagefind: its scripts, its WebAssembly (compiling it needs 'wasm-unsafe-eval', not 'unsafe-eval'),
+# its web worker and its fetches of index chunks, all from this site.
+SEARCH_CSP = (
+    f"{_CSP_COMMON}; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedLink:
+    """A feed a page announces for autodiscovery (`<link rel="alternate">`)."""
+
+    title: str
+    type: str
+    path: str
+
 
 @dataclass(frozen=True, slots=True)
 class Page:
@@ -30,7 +50,9 @@ class Page:
     `heading` is the page's own name (its h1 and og:title); `title` adds the site's name.
 
     `host_relative` is for pages a server shows at any URL (the 404): their links start from the
-    site root instead of from the page's own folder.
+    site root instead of from the page's own folder. `feeds` are announced before the site's
+    own feeds (an agency page offers the agency's feed first). `search` marks the one page that
+    runs scripts.
     """
 
     path: str
@@ -44,6 +66,8 @@ class Page:
     host_relative: bool = False
     indexed: bool = True
     lastmod: datetime | None = None
+    feeds: tuple[FeedLink, ...] = ()
+    search: bool = False
 
 
 def count(number: int, singular: str, plural: str | None = None) -> str:
@@ -54,9 +78,22 @@ def count(number: int, singular: str, plural: str | None = None) -> str:
 class Renderer:
     """Renders `Page`s with the templates of one folder."""
 
-    def __init__(self, templates_dir: Path, site: SiteView, assets: Mapping[str, Asset]) -> None:
+    def __init__(
+        self,
+        templates_dir: Path,
+        site: SiteView,
+        assets: Mapping[str, Asset],
+        *,
+        search: bool = False,
+    ) -> None:
         self.site = site
         self.assets = assets
+        self.search = search
+        self.site_feeds = (
+            FeedLink(f"{site.title} (RSS)", "application/rss+xml", paths.RSS),
+            FeedLink(f"{site.title} (Atom)", "application/atom+xml", paths.ATOM),
+            FeedLink(f"{site.title} (JSON Feed)", "application/feed+json", paths.JSON_FEED),
+        )
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(templates_dir)),
             autoescape=True,
@@ -71,6 +108,7 @@ class Renderer:
             human_time=dates.human_time,
             human_day=dates.human_day,
             clock=dates.clock,
+            local_clock=dates.local_clock,
         )
         self.env.globals.update(count=count)
 
@@ -91,11 +129,9 @@ class Renderer:
             site=self.site,
             page=page,
             canonical=self.site.url(page.path),
-            feeds={
-                "rss": self.site.url(paths.RSS),
-                "atom": self.site.url(paths.ATOM),
-                "json": self.site.url(paths.JSON_FEED),
-            },
+            csp=SEARCH_CSP if page.search else CSP,
+            feeds=[(f.title, f.type, self.site.url(f.path)) for f in (*page.feeds, *self.site_feeds)],
+            search_enabled=self.search,
             url_for=url_for,
             asset=asset,
             paths=paths,

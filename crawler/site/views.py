@@ -19,6 +19,7 @@ from crawler.config import SiteConfig
 from crawler.items import Copy, Story
 from crawler.site import paths
 from crawler.site.dates import to_utc
+from crawler.site.fingerprint import story_fingerprint
 from crawler.site.text import clean_language, clean_line, clean_paragraphs, excerpt
 
 logger = logging.getLogger(__name__)
@@ -65,8 +66,11 @@ class StoryView:
     """A story as readers see it.
 
     `date` is the publication date but never later than `first_seen`: a source clock that runs
-    ahead must not give a story a date in the future. `body` omits the lede when the source
-    repeated it as the first paragraph, so the standfirst is not read twice.
+    ahead must not give a story a date in the future. `local` is the same instant in the source's
+    own offset, kept only when that offset is not UTC (pages show both). `body` omits the lede when
+    the source repeated it as the first paragraph, so the standfirst is not read twice.
+    `fingerprint` is the stored story's (`fingerprint.story_fingerprint`): incremental builds
+    compare it, never the view's fields.
     """
 
     id: str
@@ -87,6 +91,8 @@ class StoryView:
     copies: tuple[CopyView, ...]
     sites: tuple[str, ...]
     summary: str
+    fingerprint: str = ""
+    local: datetime | None = None
 
     @property
     def credit(self) -> str:
@@ -112,10 +118,13 @@ class DayView:
 
 @dataclass(frozen=True, slots=True)
 class SourceView:
+    """A site that carried stories, or a wire agency credited with them (then `feed` is set)."""
+
     name: str
     slug: str
     path: str
     stories: tuple[StoryView, ...]
+    feed: str | None = None
 
 
 def _copy_view(copy: Copy) -> CopyView:
@@ -128,7 +137,15 @@ def _copy_view(copy: Copy) -> CopyView:
     )
 
 
-def story_view(story: Story, site: SiteView) -> StoryView:
+def _local(published: datetime, shown: datetime) -> datetime | None:
+    """The source's own clock reading, when it is worth showing beside UTC."""
+    offset = published.utcoffset()
+    if shown != published or not offset:
+        return None
+    return published
+
+
+def story_view(story: Story, site: SiteView, fingerprint: str | None = None) -> StoryView:
     """Build the view of one story; raises ValueError for a story that cannot be shown."""
     story_id = clean_line(story.id)
     if not story_id:
@@ -169,16 +186,24 @@ def story_view(story: Story, site: SiteView) -> StoryView:
         copies=copies,
         sites=sites,
         summary=excerpt(lede or (body[0] if body else title), 300),
+        fingerprint=fingerprint or story_fingerprint(story),
+        local=_local(story.published, shown),
     )
 
 
-def story_views(stories: Iterable[Story], site: SiteView) -> list[StoryView]:
-    """Views of every usable story; a bad or duplicate story is logged and left out, not fatal."""
+def story_views(
+    stories: Iterable[Story], site: SiteView, fingerprints: Sequence[str] | None = None
+) -> list[StoryView]:
+    """Views of every usable story; a bad or duplicate story is logged and left out, not fatal.
+
+    `fingerprints`, when given, are the stories' `story_fingerprint`s in the same order (a build
+    has them already).
+    """
     views: list[StoryView] = []
     seen_paths: dict[str, str] = {}
-    for story in stories:
+    for index, story in enumerate(stories):
         try:
-            view = story_view(story, site)
+            view = story_view(story, site, fingerprints[index] if fingerprints else None)
         except (ValueError, TypeError, AttributeError) as exc:
             logger.warning("skipping story %r: %s", getattr(story, "id", None), exc)
             continue
@@ -232,3 +257,41 @@ def source_views(views: Sequence[StoryView]) -> list[SourceView]:
         )
         for name in sorted(carried, key=lambda s: (s.casefold(), s))
     ]
+
+
+def agency_views(views: Sequence[StoryView]) -> list[SourceView]:
+    """One entry per credited wire agency, by name, each with its stories newest first."""
+    credited: dict[str, list[StoryView]] = defaultdict(list)
+    for view in newest_first(views):
+        if view.original_source:
+            credited[view.original_source].append(view)
+    slugs = paths.source_slugs(credited)
+    return [
+        SourceView(
+            name=name,
+            slug=slugs[name],
+            path=paths.agency_path(slugs[name]),
+            stories=tuple(credited[name]),
+            feed=paths.agency_feed_path(slugs[name]),
+        )
+        for name in sorted(credited, key=lambda s: (s.casefold(), s))
+    ]
+
+
+def related_by_wire(views: Sequence[StoryView], limit: int) -> dict[str, tuple[StoryView, ...]]:
+    """For each story, up to `limit` other stories of the same wire agency on the same UTC day.
+
+    Nearest in time first, so a long day still shows the neighbours a reader most likely wants.
+    """
+    groups: dict[tuple[str, dt.date], list[StoryView]] = defaultdict(list)
+    for view in newest_first(views):
+        if view.original_source:
+            groups[(view.original_source, view.day)].append(view)
+    related: dict[str, tuple[StoryView, ...]] = {}
+    for group in groups.values():
+        for index, view in enumerate(group):
+            # The group is in time order, so the nearest stories are within `limit` either side.
+            window = group[max(0, index - limit) : index] + group[index + 1 : index + 1 + limit]
+            window.sort(key=lambda o: (abs((o.date - view.date).total_seconds()), o.id))
+            related[view.id] = tuple(newest_first(window[:limit]))
+    return related

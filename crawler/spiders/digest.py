@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -136,7 +136,7 @@ class DigestSpider(Spider):
         links = feed_links(response.body)
         if links is None:
             logger.warning("%s: %s is not an RSS or Atom feed", source.name, response.url)
-            count(self.crawler.stats, source.name, "error/not-a-feed")
+            count(self.crawler.stats, source.name, "error/not-a-feed", example=response.url)
             return
         yield from self._articles(source, (response.urljoin(u) for u in links))
 
@@ -155,7 +155,7 @@ class DigestSpider(Spider):
         links = sitemap_links(response.body, self.config.crawl.max_response_bytes)
         if links is None:
             logger.warning("%s: %s is not a sitemap", source.name, response.url)
-            count(self.crawler.stats, source.name, "error/not-a-sitemap")
+            count(self.crawler.stats, source.name, "error/not-a-sitemap", example=response.url)
             return
         for url in links.sitemaps:
             url = response.urljoin(url)
@@ -168,7 +168,7 @@ class DigestSpider(Spider):
         if self._unchanged(source, response):
             return
         if not isinstance(response, TextResponse):
-            count(self.crawler.stats, source.name, "error/listing-not-html")
+            count(self.crawler.stats, source.name, "error/listing-not-html", example=response.url)
             return
         depth = response.meta.get("listing_depth", 0)
         links = [link.url for link in self._links.extract_links(response)]
@@ -186,7 +186,7 @@ class DigestSpider(Spider):
         source = self._source(response)
         content_type = (response.headers.get("Content-Type") or b"text/html").lower()
         if not any(t in content_type for t in _HTML_TYPES):
-            count(self.crawler.stats, source.name, "skipped/not-html")
+            count(self.crawler.stats, source.name, "skipped/not-html", example=response.url)
             return
         page = extract(response.body, response.url, encoding=header_charset(response))
         now = self.clock()
@@ -210,14 +210,29 @@ class DigestSpider(Spider):
     def failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         source = request.meta.get("source", "?")
-        if failure.check(OffsiteRequest):
-            reason = "redirected-offsite"
-        elif failure.check(HttpError):
-            reason = f"http-{failure.value.response.status}"
-        elif failure.check(IgnoreRequest):
-            reason = "robots-disallowed" if "robots" in str(failure.value) else "ignored"
-        else:
-            reason = type(failure.value).__name__
+        reason = failure_reason(failure)
         kind = "skipped" if reason in ("robots-disallowed", "redirected-offsite") else "error"
-        count(self.crawler.stats, source, f"{kind}/{reason}")
+        count(self.crawler.stats, source, f"{kind}/{reason}", example=request.url)
         logger.info("%s: %s not kept: %s", source, request.url, reason)
+
+
+_CHALLENGE_MARKERS = (b"cf-chl", b"challenge-platform", b"Just a moment...", b"captcha",
+                      b"Attention Required!", b"Access Denied", b"px-captcha", b"DDoS protection")
+
+
+def failure_reason(failure: Failure) -> str:
+    """A short slug for why a request failed; says when a site blocks the crawler."""
+    if failure.check(OffsiteRequest):
+        return "redirected-offsite"
+    if failure.check(HttpError):
+        response = failure.value.response
+        if response.status in (403, 429, 503) and any(
+            marker.lower() in response.body[:20_000].lower() for marker in _CHALLENGE_MARKERS
+        ):
+            return "blocked-challenge-page"
+        if response.status == 403:
+            return "blocked-http-403"
+        return f"http-{response.status}"
+    if failure.check(IgnoreRequest):
+        return "robots-disallowed" if "robots" in str(failure.value) else "ignored"
+    return type(failure.value).__name__
