@@ -1,75 +1,174 @@
 """Which HTML pages the site has and what each shows: the gathering phase before rendering.
 
 Deciding every page up front (paths, titles, descriptions, data) lets the sitemap list exactly the
-pages that are written, and keeps templates free of decisions.
+pages that are written, and keeps templates free of decisions. Each page's context holds only what
+that page shows (a slice of stories, counts, links), never a whole list it does not print: the
+incremental build fingerprints contexts, and a page must change only when what it shows does.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TypeVar
 
 from crawler.site import paths
 from crawler.site.dates import human_day
-from crawler.site.render import Page
+from crawler.site.render import FeedLink, Page
 from crawler.site.text import excerpt
-from crawler.site.views import SiteView, StoryView, group_by_day, newest_first, source_views
+from crawler.site.views import (
+    DayView,
+    SiteView,
+    SourceView,
+    StoryView,
+    agency_views,
+    group_by_day,
+    newest_first,
+    related_by_wire,
+    source_views,
+)
 
-HOME_STORIES = 100  # the rest is one click away, in the archive by day
+PER_PAGE = 50  # stories (or days, in the archive) per page of every list that grows
+RELATED = 8  # related stories shown on a story page
+
+T = TypeVar("T")
 
 
-def _title(heading: str, site: SiteView) -> str:
+@dataclass(frozen=True, slots=True)
+class Pager:
+    """Where page `number` of `count` sits among its siblings (paths; None at either end)."""
+
+    number: int
+    count: int
+    first: str
+    last: str
+    prev: str | None
+    next: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A line of an index: a name, its page, how many stories, and its feed if it has one."""
+
+    name: str
+    path: str
+    count: int
+    feed: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DayLink:
+    day: date
+    path: str
+    count: int
+
+
+def paginate(items: Sequence[T], first: str, per_page: int) -> list[tuple[Pager, Sequence[T]]]:
+    """Split a list into pages; an empty list still has its first page (saying so)."""
+    count = max(1, math.ceil(len(items) / per_page))
+    pages = [paths.paged_path(first, n) for n in range(1, count + 1)]
+    return [
+        (
+            Pager(
+                number=n,
+                count=count,
+                first=pages[0],
+                last=pages[-1],
+                prev=pages[n - 2] if n > 1 else None,
+                next=pages[n] if n < count else None,
+            ),
+            items[(n - 1) * per_page : n * per_page],
+        )
+        for n in range(1, count + 1)
+    ]
+
+
+def _title(heading: str, site: SiteView, pager: Pager | None = None) -> str:
+    if pager is not None and pager.number > 1:
+        heading = f"{heading}, page {pager.number} of {pager.count}"
     return f"{heading} · {site.title}"
 
 
-def plan_pages(site: SiteView, views: Sequence[StoryView]) -> list[Page]:
-    """Every HTML page of the site, home first, in a fixed order."""
-    ordered = newest_first(views)
-    days = group_by_day(ordered)
-    sources = source_views(ordered)
-    source_paths = {source.name: source.path for source in sources}
-    newest = ordered[0].date if ordered else None
+def _described(text: str, pager: Pager) -> str:
+    return text if pager.number == 1 else f"{text} Page {pager.number} of {pager.count}."
 
-    pages = [
-        Page(
-            path=paths.HOME,
-            template="index.html",
-            heading="Latest stories",
-            title=site.title,
-            description=site.description or site.title,
-            context={
-                "days": group_by_day(ordered[:HOME_STORIES]),
-                "more": len(ordered) > HOME_STORIES,
-                "total": len(ordered),
-            },
-            lastmod=newest,
-        )
-    ]
-    for story in ordered:
+
+def _newest(stories: Sequence[StoryView]) -> StoryView | None:
+    return stories[0] if stories else None
+
+
+def home_pages(site: SiteView, ordered: Sequence[StoryView], per_page: int) -> list[Page]:
+    pages = []
+    for pager, chunk in paginate(ordered, paths.HOME, per_page):
+        newest = _newest(chunk)
         pages.append(
             Page(
-                path=story.path,
-                template="story.html",
-                heading=story.title,
-                title=_title(story.title, site),
-                description=excerpt(story.summary, 160),
-                context={"story": story, "source_paths": source_paths},
-                og_type="article",
-                published=story.date,
-                lastmod=story.date,
+                path=paths.paged_path(paths.HOME, pager.number),
+                template="index.html",
+                heading="Latest stories",
+                title=site.title if pager.number == 1 else _title("Latest stories", site, pager),
+                description=_described(site.description or site.title, pager),
+                context={"days": group_by_day(chunk), "pager": pager, "total": len(ordered)},
+                lastmod=newest.date if newest else None,
             )
         )
-    pages.append(
+    return pages
+
+
+def story_pages(
+    site: SiteView,
+    ordered: Sequence[StoryView],
+    source_paths: dict[str, str],
+    agency_paths: dict[str, str],
+) -> list[Page]:
+    related = related_by_wire(ordered, RELATED)
+    return [
         Page(
-            path=paths.ARCHIVE,
-            template="archive.html",
-            heading="Archive",
-            title=_title("Archive", site),
-            description=f"Every day of {site.title}, newest first.",
-            context={"days": days},
-            lastmod=newest,
+            path=story.path,
+            template="story.html",
+            heading=story.title,
+            title=_title(story.title, site),
+            description=excerpt(story.summary, 160),
+            context={
+                "story": story,
+                "related": related.get(story.id, ()),
+                "source_paths": {name: source_paths[name] for name in story.sites},
+                "agency_path": agency_paths.get(story.original_source or ""),
+            },
+            og_type="article",
+            published=story.date,
+            lastmod=story.date,
         )
-    )
-    for day in days:
+        for story in ordered
+    ]
+
+
+def archive_pages(site: SiteView, days: Sequence[DayView], per_page: int) -> list[Page]:
+    links = [DayLink(day=d.day, path=d.path, count=len(d.stories)) for d in days]
+    pages = []
+    for pager, chunk in paginate(links, paths.ARCHIVE, per_page):
+        newest_day = days[(pager.number - 1) * per_page] if chunk else None
+        pages.append(
+            Page(
+                path=paths.paged_path(paths.ARCHIVE, pager.number),
+                template="archive.html",
+                heading="Archive",
+                title=_title("Archive", site, pager),
+                description=_described(f"Every day of {site.title}, newest first.", pager),
+                context={"days": tuple(chunk), "pager": pager},
+                lastmod=newest_day.stories[0].date if newest_day else None,
+            )
+        )
+    return pages
+
+
+def day_pages(site: SiteView, days: Sequence[DayView]) -> list[Page]:
+    """A page per day; `newer`/`older` link the neighbouring days that have stories."""
+    links = [DayLink(day=d.day, path=d.path, count=len(d.stories)) for d in days]
+    pages = []
+    for index, day in enumerate(days):
         heading = human_day(day.day)
         pages.append(
             Page(
@@ -78,31 +177,118 @@ def plan_pages(site: SiteView, views: Sequence[StoryView]) -> list[Page]:
                 heading=heading,
                 title=_title(heading, site),
                 description=f"Stories of {heading} (UTC) on {site.title}.",
-                context={"day": day},
+                context={
+                    "day": day,
+                    "newer": links[index - 1] if index > 0 else None,
+                    "older": links[index + 1] if index + 1 < len(links) else None,
+                },
                 lastmod=day.stories[0].date,
             )
         )
+    return pages
+
+
+def _entries(groups: Sequence[SourceView]) -> tuple[Entry, ...]:
+    return tuple(Entry(g.name, g.path, len(g.stories), g.feed) for g in groups)
+
+
+def group_pages(
+    site: SiteView, groups: Sequence[SourceView], per_page: int, *, kind: str
+) -> list[Page]:
+    """The paginated pages of every site (`kind="source"`) or wire agency (`kind="agency"`)."""
+    pages = []
+    for group in groups:
+        entry = Entry(group.name, group.path, len(group.stories), group.feed)
+        if kind == "agency":
+            description = f"Stories from the {group.name} wire, each once, on {site.title}."
+            feeds: tuple[FeedLink, ...] = (
+                FeedLink(f"{group.name} on {site.title} (RSS)", "application/rss+xml", group.feed or ""),
+            )
+        else:
+            description = f"Stories carried by {group.name}, each once, on {site.title}."
+            feeds = ()
+        for pager, chunk in paginate(group.stories, group.path, per_page):
+            pages.append(
+                Page(
+                    path=paths.paged_path(group.path, pager.number),
+                    template=f"{kind}.html",
+                    heading=group.name,
+                    title=_title(group.name, site, pager),
+                    description=_described(description, pager),
+                    context={"group": entry, "days": group_by_day(chunk), "pager": pager},
+                    lastmod=chunk[0].date if chunk else None,
+                    feeds=feeds,
+                )
+            )
+    return pages
+
+
+def index_page(
+    site: SiteView, path: str, template: str, heading: str, description: str, entries: tuple[Entry, ...]
+) -> Page:
+    return Page(
+        path=path,
+        template=template,
+        heading=heading,
+        title=_title(heading, site),
+        description=description,
+        context={"entries": entries},
+    )
+
+
+def plan_pages(
+    site: SiteView,
+    views: Sequence[StoryView],
+    *,
+    search: bool = False,
+    per_page: int = PER_PAGE,
+) -> list[Page]:
+    """Every HTML page of the site, home first, in a fixed order."""
+    ordered = newest_first(views)
+    days = group_by_day(ordered)
+    sources = source_views(ordered)
+    agencies = agency_views(ordered)
+    pages = home_pages(site, ordered, per_page)
+    pages += story_pages(
+        site,
+        ordered,
+        {s.name: s.path for s in sources},
+        {a.name: a.path for a in agencies},
+    )
+    pages += archive_pages(site, days, per_page)
+    pages += day_pages(site, days)
     pages.append(
-        Page(
-            path=paths.SOURCES_INDEX,
-            template="sources.html",
-            heading="Sources",
-            title=_title("Sources", site),
-            description=f"The sites whose copies {site.title} gathered, with their stories.",
-            context={"sources": sources},
-            lastmod=newest,
+        index_page(
+            site,
+            paths.SOURCES_INDEX,
+            "sources.html",
+            "Sources",
+            f"The sites whose copies {site.title} gathered, with their stories.",
+            _entries(sources),
         )
     )
-    for source in sources:
+    pages += group_pages(site, sources, per_page, kind="source")
+    pages.append(
+        index_page(
+            site,
+            paths.AGENCIES_INDEX,
+            "agencies.html",
+            "Wire agencies",
+            f"The news agencies credited with the stories on {site.title}, each with a feed.",
+            _entries(agencies),
+        )
+    )
+    pages += group_pages(site, agencies, per_page, kind="agency")
+    if search:
         pages.append(
             Page(
-                path=source.path,
-                template="source.html",
-                heading=source.name,
-                title=_title(source.name, site),
-                description=f"Stories carried by {source.name}, each once, on {site.title}.",
-                context={"source": source, "days": group_by_day(source.stories)},
-                lastmod=source.stories[0].date,
+                path=paths.SEARCH,
+                template="search.html",
+                heading="Search",
+                title=_title("Search", site),
+                description=f"Search every story on {site.title}.",
+                indexed=False,
+                search=True,
             )
         )
     pages.append(

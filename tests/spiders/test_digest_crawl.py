@@ -138,7 +138,7 @@ def test_crawl_discovers_keeps_and_reports(network: tuple[FixtureSite, ...], tmp
     assert c.requests == []  # neither the redirect nor the off-site listing link was followed
     assert a.hits["/news/4"] == 2 and time.monotonic() - started > 1
     assert a.requests.count("/robots.txt") == 1
-    gaps = [later - earlier for earlier, later in zip(b.times[1:], b.times[2:])]
+    gaps = [later - earlier for earlier, later in zip(b.times[1:], b.times[2:], strict=False)]
     assert gaps and min(gaps) >= 0.9, gaps  # Beta's robots.txt asks for Crawl-delay: 1
     for reason in ("robots-disallowed", "http-503", "offsite-link", "not-article-pattern",
                    "not-html", "redirected-offsite"):
