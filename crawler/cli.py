@@ -47,11 +47,20 @@ def do_crawl(config: Config, state: Path) -> int:
     return 0
 
 
-def do_build(config: Config, state: Path, out: Path) -> int:
+def do_build(config: Config, state: Path, out: Path, force: bool = False) -> int:
+    """Build the site; refuse one that would show fewer stories than the last published."""
     from crawler.site import build_site
 
-    stories = _stories(state)
-    result = build_site(stories, config, out)
+    with SQLiteStore(state) as store:
+        stories = load_stories(store.articles_by_story())
+        published = store.published_count()
+        if len(stories) < published and not force:
+            print(f"digest: error: the new site would show {len(stories)} stories, the last "
+                  f"published one showed {published}: refusing to publish (is the state lost or "
+                  "damaged? --force publishes anyway)", file=sys.stderr)
+            return 1
+        result = build_site(stories, config, out)
+        store.set_published_count(result.stories)
     print(f"built {result.pages} pages for {result.stories} stories in {result.out_dir}", flush=True)
     return 0
 
@@ -61,7 +70,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     status = do_crawl(config, args.state)
     if status != 0:
         return status
-    return do_build(config, args.state, args.out)
+    return do_build(config, args.state, args.out, args.force)
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
@@ -69,7 +78,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    return do_build(load_config(args.config), args.state, args.out)
+    return do_build(load_config(args.config), args.state, args.out, args.force)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -125,6 +134,9 @@ def parser() -> argparse.ArgumentParser:
             p.add_argument("--state", type=Path, default=Path("state"))
         if out:
             p.add_argument("--out", type=Path, default=Path("output"))
+        if func in (cmd_run, cmd_build):
+            p.add_argument("--force", action="store_true",
+                           help="publish even if the site would show fewer stories than before")
         return p
 
     command("run", cmd_run, "crawl, then build the site", out=True)

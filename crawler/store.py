@@ -186,6 +186,18 @@ class SQLiteStore:
                 [(url, etag, modified) for url, (etag, modified) in entries.items()],
             )
 
+    def published_count(self) -> int:
+        """How many stories the last published build showed (0 before the first)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key='published_stories'").fetchone()
+        return int(row[0]) if row else 0
+
+    def set_published_count(self, stories: int) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES('published_stories', ?)",
+                (str(stories),),
+            )
+
     def begin_run(self, started: datetime) -> int:
         with self._transaction() as db:
             cursor = db.execute(
