@@ -9,14 +9,17 @@ import http.server
 import json
 import logging
 import os
+import shutil
 import sys
+import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
+from crawler import __version__
 from crawler.config import Config, ConfigError, load_config
 from crawler.export import json_lines
 from crawler.site.writer import WriteError
-from crawler.store import SQLiteStore, StoreError
+from crawler.store import DB_NAME, SQLiteStore, StoreError
 from crawler.stories import load_stories
 
 logger = logging.getLogger(__name__)
@@ -82,10 +85,49 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    if not (args.state / "syndigest.sqlite3").exists():
+    if not (args.state / DB_NAME).exists():
         raise StoreError(f"{args.state}: no state here (run `digest crawl` first)")
     for line in json_lines(_stories(args.state)):
         sys.stdout.write(line + "\n")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Exit 0 when the state is present and intact, 1 (with the reason) otherwise."""
+    if not (args.state / DB_NAME).exists():
+        raise StoreError(f"{args.state}: no state here")
+    with SQLiteStore(args.state) as store:
+        store.check()
+        stories = len(store.articles_by_story())
+    print(f"{args.state}: intact, {stories} stories")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Rebuild a lost or damaged state from a published archive (a path or an http(s) URL)."""
+    from crawler.archive import ARCHIVE_PATH, read_archive, restore
+
+    source: str = args.source
+    if source == "site":
+        source = load_config(args.config).site.base_url + ARCHIVE_PATH
+    if source.startswith(("http://", "https://")):
+        request = urllib.request.Request(source, headers={"User-Agent": f"syndigest/{__version__}"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            data = response.read()
+    else:
+        data = Path(source).read_bytes()
+    lines = read_archive(data)
+    if (args.state / DB_NAME).exists():
+        if not args.force:
+            raise StoreError(f"{args.state}: a state exists; --force moves it aside and restores")
+        aside = args.state.with_name(f"{args.state.name}.damaged")
+        shutil.rmtree(aside, ignore_errors=True)
+        args.state.rename(aside)
+        print(f"moved the old state to {aside}", file=sys.stderr)
+    with SQLiteStore(args.state) as store:
+        stories = restore(lines, store)
+        store.set_published_count(stories)
+    print(f"restored {stories} stories into {args.state}")
     return 0
 
 
@@ -143,6 +185,13 @@ def parser() -> argparse.ArgumentParser:
     command("crawl", cmd_crawl, "crawl every source into the state")
     command("build", cmd_build, "build the site from the state", out=True)
     command("export", cmd_export, "print stories as JSON Lines", config=False)
+    command("check", cmd_check, "check that the state is present and intact", config=False)
+    restore = command("restore", cmd_restore, "rebuild the state from a published archive")
+    restore.add_argument("--from", dest="source", required=True,
+                         help="path or URL of a published data/archive.jsonl.gz, or `site` for "
+                              "the one under the config's base_url")
+    restore.add_argument("--force", action="store_true",
+                         help="move an existing state aside and restore anyway")
     demo = command("demo", cmd_demo, "run the whole pipeline on the bundled sample network",
                    config=False, state=False)
     demo.add_argument("--dir", type=Path, default=Path("demo"),

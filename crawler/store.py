@@ -77,7 +77,9 @@ class Store(Protocol):
     def story_texts(self) -> Iterator[tuple[str, str]]: ...
     def known_url(self, url: str) -> bool: ...
     def all_urls(self) -> set[str]: ...
-    def save(self, assigned: AssignedArticle, run_id: int | None) -> None: ...
+    def save(
+        self, assigned: AssignedArticle, run_id: int | None, first_seen: datetime | None = None
+    ) -> None: ...
     def articles_by_story(self) -> dict[str, tuple[datetime, list[Article]]]: ...
     def begin_run(self, started: datetime) -> int: ...
     def finish_run(self, run_id: int, finished: datetime, status: str, stats: dict[str, Any]) -> None: ...
@@ -102,6 +104,15 @@ class SQLiteStore:
             self._check_version()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot open the state database: {exc}") from None
+
+    def check(self) -> None:
+        """Raise StoreError unless SQLite finds the database intact."""
+        try:
+            result = self._db.execute("PRAGMA integrity_check").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: damaged: {exc}") from None
+        if result != "ok":
+            raise StoreError(f"{self.path}: damaged: {result}")
 
     def _check_version(self) -> None:
         row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
@@ -151,13 +162,16 @@ class SQLiteStore:
         """Every URL (fetched or canonical) of a stored page."""
         return {url for (url,) in self._db.execute("SELECT url FROM urls")}
 
-    def save(self, assigned: AssignedArticle, run_id: int | None) -> None:
+    def save(
+        self, assigned: AssignedArticle, run_id: int | None, first_seen: datetime | None = None
+    ) -> None:
+        """Store a copy; a new story is first seen now (or at `first_seen`, when restoring)."""
         a = assigned.article
         with self._transaction() as db:
             if assigned.new_story:
                 db.execute(
                     "INSERT OR IGNORE INTO stories(id, first_seen) VALUES(?, ?)",
-                    (assigned.story_id, a.fetched_at.isoformat()),
+                    (assigned.story_id, (first_seen or a.fetched_at).isoformat()),
                 )
             db.execute(
                 "INSERT OR IGNORE INTO articles VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",

@@ -21,6 +21,14 @@ the whole site is written, so a reader or a crash never sees a half-written or m
 
 An existing `out_dir` is replaced only if it is a real folder that is empty or holds an
 `index.html` (a previous build): a mistyped `--out ~` must not delete someone's home.
+
+Incremental builds: `publish` reads the previous site's manifest (under the lock) and hands it to
+the Writer. A file whose bytes are unchanged, or a page the build knows to be unchanged (`reuse`),
+is hard-linked from the previous site into the new folder instead of written again: its inode and
+mtime stay, the swap stays atomic, and deleting the old folder afterwards only drops a link. No
+file is ever opened for writing once it exists, so a linked file can never be changed in place
+(which would change the live site too). `keep_previous` ends a build that found nothing new:
+the temp folder goes and the live site is left exactly as it was.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ import contextlib
 import ctypes
 import errno
 import functools
+import hashlib
 import logging
 import os
 import secrets
@@ -37,6 +46,8 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from crawler.site.manifest import FileRecord, Manifest, file_matches, read_manifest
 
 logger = logging.getLogger(__name__)
 
@@ -49,18 +60,38 @@ class WriteError(Exception):
     """A path the writer refuses, or an output folder it will not replace."""
 
 
-class Writer:
-    """Writes files below one root folder, each at most once."""
+def content_hash(payload: bytes) -> str:
+    return hashlib.blake2b(payload, digest_size=16).hexdigest()
 
-    def __init__(self, root: Path, *, durable: bool = True) -> None:
+
+class Writer:
+    """Writes files below one root folder, each at most once.
+
+    With a `previous` manifest and the folder it describes, unchanged files are hard-linked from
+    there instead of written (see the module docstring).
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        durable: bool = True,
+        previous: Manifest | None = None,
+        previous_root: Path | None = None,
+    ) -> None:
         self.root = root
         self.durable = durable
+        self.previous = previous if previous_root is not None else None
+        self.previous_root = previous_root
+        self.records: dict[str, FileRecord] = {}
+        self.linked = 0
+        self.kept = False
         self._real_root = root.resolve()
         self._written: dict[str, str] = {}
 
     @property
     def written(self) -> tuple[str, ...]:
-        """The relative paths written so far, sorted."""
+        """The relative paths written (or linked) so far, sorted."""
         return tuple(sorted(self._written.values()))
 
     def _target(self, relpath: str) -> Path:
@@ -74,16 +105,42 @@ class Writer:
             raise WriteError(f"refusing to write {relpath!r}: outside {self.root}")
         return target
 
-    def write(self, relpath: str, data: str | bytes) -> Path:
-        """Write one file (text as UTF-8); raise WriteError for a bad or repeated path."""
+    def _claim(self, relpath: str) -> Path:
         target = self._target(relpath)
         # Case-folded, so two names one case-insensitive file system would merge are caught too.
         key = relpath.casefold()
         if key in self._written:
             raise WriteError(f"refusing to write {relpath!r} twice (first: {self._written[key]!r})")
         self._written[key] = relpath
-        payload = data.encode("utf-8") if isinstance(data, str) else data
         target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def _link_previous(self, relpath: str, target: Path, record: FileRecord) -> bool:
+        """Hard-link the previous site's copy of `relpath`; False when it cannot be trusted."""
+        assert self.previous_root is not None
+        source = self.previous_root.joinpath(*relpath.split("/"))
+        if not file_matches(source, record):
+            return False
+        try:
+            os.link(source, target, follow_symlinks=False)
+        except OSError as exc:  # another file system, no hard links, too many links
+            logger.debug("cannot link %s (%s): writing it instead", relpath, exc)
+            return False
+        self.records[relpath] = record
+        self.linked += 1
+        return True
+
+    def write(self, relpath: str, data: str | bytes) -> Path:
+        """Write one file (text as UTF-8); raise WriteError for a bad or repeated path.
+
+        When the previous site has the very same bytes there, link that file instead.
+        """
+        target = self._claim(relpath)
+        payload = data.encode("utf-8") if isinstance(data, str) else data
+        record = FileRecord(content_hash(payload), len(payload))
+        if self.previous is not None and self.previous.files.get(relpath) == record:
+            if self._link_previous(relpath, target, record):
+                return target
         try:
             with open(target, "xb") as file:
                 file.write(payload)
@@ -92,8 +149,71 @@ class Writer:
                     os.fsync(file.fileno())
         except FileExistsError:
             raise WriteError(f"refusing to overwrite {relpath!r}") from None
+        self.records[relpath] = record
         logger.debug("wrote %s (%d bytes)", relpath, len(payload))
         return target
+
+    def reuse(self, relpath: str) -> bool:
+        """Link the previous site's `relpath` as it is (the caller knows it is unchanged).
+
+        False, with nothing claimed, when there is no trustworthy previous copy: write it then.
+        """
+        record = self.previous.files.get(relpath) if self.previous is not None else None
+        if record is None:
+            return False
+        target = self._claim(relpath)
+        if self._link_previous(relpath, target, record):
+            return True
+        del self._written[relpath.casefold()]
+        return False
+
+    def reuse_tree(self, prefix: str) -> bool:
+        """Link every previous file under `prefix/`, all or none (a tool's output, say)."""
+        if self.previous is None:
+            return False
+        start = prefix.rstrip("/") + "/"
+        wanted = sorted(p for p in self.previous.files if p.startswith(start))
+        assert self.previous_root is not None
+        root = self.previous_root
+        if not wanted or not all(file_matches(root / p, self.previous.files[p]) for p in wanted):
+            return False
+        for relpath in wanted:
+            if not self.reuse(relpath):
+                self.discard_tree(prefix)
+                return False
+        return True
+
+    def discard_tree(self, prefix: str) -> None:
+        """Forget and delete what was put under `prefix/` in this build (to redo it afresh)."""
+        start = prefix.rstrip("/") + "/"
+        for relpath in [p for p in self.records if p.startswith(start)]:
+            del self.records[relpath]
+            del self._written[relpath.casefold()]
+        shutil.rmtree(self._target(prefix), ignore_errors=True)
+
+    def adopt_tree(self, prefix: str) -> int:
+        """Record the files a tool wrote under `prefix/` (Pagefind's index), as if written here."""
+        folder = self._target(prefix)
+        count = 0
+        for path in sorted(folder.rglob("*")):
+            if path.is_symlink() or not path.is_file():
+                continue
+            relpath = path.relative_to(self.root).as_posix()
+            self._target(relpath)
+            key = relpath.casefold()
+            if key in self._written:
+                raise WriteError(f"{relpath!r} was already written by the build")
+            self._written[key] = relpath
+            payload = path.read_bytes()
+            self.records[relpath] = FileRecord(content_hash(payload), len(payload))
+            if self.durable:
+                _fsync_path(path)
+            count += 1
+        return count
+
+    def keep_previous(self) -> None:
+        """Leave the published site as it is: the build found nothing to change."""
+        self.kept = True
 
 
 @functools.cache
@@ -215,17 +335,31 @@ def _swap_in(new: Path, out_dir: Path) -> None:
 
 
 @contextlib.contextmanager
-def publish(out_dir: Path, *, durable: bool = True) -> Iterator[Writer]:
-    """Yield a Writer on a fresh folder; on a clean exit it atomically becomes `out_dir`."""
+def publish(out_dir: Path, *, durable: bool = True, incremental: bool = True) -> Iterator[Writer]:
+    """Yield a Writer on a fresh folder; on a clean exit it atomically becomes `out_dir`.
+
+    With `incremental`, the Writer gets the current site's manifest to reuse unchanged files.
+    """
     out_dir = Path(os.path.abspath(out_dir))
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with _locked(out_dir.parent):
         _recover(out_dir)
         _check_replaceable(out_dir)
+        previous = read_manifest(out_dir) if incremental and out_dir.is_dir() else None
         new = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
         os.chmod(new, 0o755)  # mkdtemp's 0700 would hide the site from a web server
+        writer = Writer(
+            new,
+            durable=durable,
+            previous=previous,
+            previous_root=out_dir if previous is not None else None,
+        )
         try:
-            yield Writer(new, durable=durable)
+            yield writer
+            if writer.kept:
+                _remove_tree(new)
+                logger.info("nothing new: %s left as it was", out_dir)
+                return
             if durable:
                 _fsync_tree(new)
             _swap_in(new, out_dir)
@@ -234,4 +368,4 @@ def publish(out_dir: Path, *, durable: bool = True) -> Iterator[Writer]:
             raise
         if durable:
             _fsync_path(out_dir.parent)
-        logger.info("published %s", out_dir)
+        logger.info("published %s (%d files, %d unchanged)", out_dir, len(writer.records), writer.linked)
