@@ -10,13 +10,16 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
 from crawler import __version__
 from crawler.config import Config
+from crawler.refetch import FetchPolicy
 from crawler.runreport import RunReport, build_report
 from crawler.spiders.digest import DigestSpider, utc_now
 from crawler.store import SQLiteStore
@@ -49,6 +52,18 @@ def settings_for(config: Config, state_dir: Path, run_id: int | None) -> Setting
     return settings
 
 
+def _dropped_recorder(policy: FetchPolicy) -> Callable[..., None]:
+    """A page a pipeline refused is remembered, so later runs do not fetch it again."""
+
+    def item_dropped(item: Any, exception: Exception, **_: Any) -> None:
+        reason = getattr(exception, "reason", None)
+        url = getattr(getattr(item, "article", item), "canonical_url", None)
+        if reason and url and reason != "duplicate-url":
+            policy.record(url, reason)
+
+    return item_dropped
+
+
 def run_crawl(
     config: Config, state_dir: Path, clock: Callable[[], datetime] = utc_now
 ) -> RunReport:
@@ -56,11 +71,15 @@ def run_crawl(
     started = clock()
     with SQLiteStore(state_dir) as store:
         run_id = store.begin_run(started)
-        known = store.all_urls()
+        policy = FetchPolicy(store.all_urls().__contains__, store.refusals(), started)
     process = CrawlerProcess(settings_for(config, state_dir, run_id))
     crawler = process.create_crawler(DigestSpider)
-    process.crawl(crawler, config=config, clock=clock, known_url=known.__contains__)
+    crawler.signals.connect(_dropped_recorder(policy), signal=signals.item_dropped)
+    process.crawl(crawler, config=config, clock=clock, skip_reason=policy.skip_reason,
+                  remember=policy.record)
     process.start()
+    with SQLiteStore(state_dir) as store:
+        store.save_refusals(policy.changed)
     stats = crawler.stats.get_stats() if crawler.stats else {}
     report = build_report(run_id, started, clock(), stats, [s.name for s in config.sources])
     with SQLiteStore(state_dir) as store:

@@ -52,6 +52,12 @@ CREATE TABLE IF NOT EXISTS urls (
     url TEXT PRIMARY KEY,
     canonical_url TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS refusals (
+    url TEXT PRIMARY KEY,
+    reason TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    last TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS validators (
     url TEXT PRIMARY KEY,
     etag TEXT,
@@ -186,6 +192,18 @@ class SQLiteStore:
             db.executemany(
                 "INSERT OR IGNORE INTO urls(url, canonical_url) VALUES(?, ?)",
                 [(a.url, a.canonical_url), (a.canonical_url, a.canonical_url)],
+            )
+
+    def refusals(self) -> dict[str, tuple[str, int, datetime]]:
+        """Article URLs not kept by earlier runs: reason, attempts, when last tried."""
+        rows = self._db.execute("SELECT url, reason, attempts, last FROM refusals")
+        return {url: (reason, attempts, _dt(last)) for url, reason, attempts, last in rows}
+
+    def save_refusals(self, entries: dict[str, tuple[str, int, datetime]]) -> None:
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO refusals(url, reason, attempts, last) VALUES(?, ?, ?, ?)",
+                [(url, r, n, last.isoformat()) for url, (r, n, last) in entries.items()],
             )
 
     def validators(self) -> dict[str, tuple[str | None, str | None]]:

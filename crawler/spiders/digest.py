@@ -50,13 +50,15 @@ class DigestSpider(Spider):
         self,
         config: Config,
         clock: Callable[[], datetime] = utc_now,
-        known_url: Callable[[str], bool] = lambda url: False,
+        skip_reason: Callable[[str], str | None] = lambda url: None,
+        remember: Callable[[str, str], None] = lambda url, reason: None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.config = config
         self.clock = clock
-        self.known_url = known_url
+        self.skip_reason = skip_reason
+        self.remember = remember
         self._budget = {s.name: s.max_pages for s in config.sources}
         self._scheduled: set[str] = set()
         self._started = clock()
@@ -118,8 +120,8 @@ class DigestSpider(Spider):
                 count(self.crawler.stats, source.name, "skipped/offsite-link")
             elif not source.is_article_url(url):
                 count(self.crawler.stats, source.name, "skipped/not-article-pattern")
-            elif self.known_url(identity) or self.known_url(url):
-                count(self.crawler.stats, source.name, "skipped/already-stored")
+            elif skip := self.skip_reason(identity):
+                count(self.crawler.stats, source.name, f"skipped/{skip}")
             elif self._budget[source.name] <= 0:
                 count(self.crawler.stats, source.name, "skipped/page-budget")
             elif self._over_time(source):
@@ -187,6 +189,7 @@ class DigestSpider(Spider):
         content_type = (response.headers.get("Content-Type") or b"text/html").lower()
         if not any(t in content_type for t in _HTML_TYPES):
             count(self.crawler.stats, source.name, "skipped/not-html", example=response.url)
+            self.remember(canonical_url(response.url), "not-html")
             return
         page = extract(response.body, response.url, encoding=header_charset(response))
         now = self.clock()
@@ -213,6 +216,8 @@ class DigestSpider(Spider):
         reason = failure_reason(failure)
         kind = "skipped" if reason in ("robots-disallowed", "redirected-offsite") else "error"
         count(self.crawler.stats, source, f"{kind}/{reason}", example=request.url)
+        if request.meta.get("kind") == "article":  # remembered under the URL as linked
+            self.remember(canonical_url(request.meta.get("redirect_urls", [request.url])[0]), reason)
         logger.info("%s: %s not kept: %s", source, request.url, reason)
 
 
