@@ -14,7 +14,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -225,6 +232,20 @@ _CHALLENGE_MARKERS = (b"cf-chl", b"challenge-platform", b"Just a moment...", b"c
                       b"Attention Required!", b"Access Denied", b"px-captcha", b"DDoS protection")
 
 
+_IGNORED = (("robots", "robots-disallowed"), ("DOWNLOAD_MAXSIZE", "too-large"),
+            ("max redirections", "redirect-loop"))
+_FAILURES: tuple[tuple[type[Exception], str], ...] = (
+    (DownloadCancelledError, "too-large"),  # Scrapy cancels a download only past DOWNLOAD_MAXSIZE
+    (DownloadTimeoutError, "timeout"),
+    (TimeoutError, "timeout"),
+    (DownloadConnectionRefusedError, "connection-refused"),
+    (ConnectionRefusedError, "connection-refused"),
+    (DownloadFailedError, "connection-failed"),
+    (ResponseDataLossError, "connection-failed"),
+    (ConnectionError, "connection-failed"),
+)
+
+
 def failure_reason(failure: Failure) -> str:
     """A short slug for why a request failed; says when a site blocks the crawler."""
     if failure.check(OffsiteRequest):
@@ -239,5 +260,12 @@ def failure_reason(failure: Failure) -> str:
             return "blocked-http-403"
         return f"http-{response.status}"
     if failure.check(IgnoreRequest):
-        return "robots-disallowed" if "robots" in str(failure.value) else "ignored"
+        message = str(failure.value)
+        for fragment, reason in _IGNORED:
+            if fragment in message:
+                return reason
+        return "ignored"
+    for exception, reason in _FAILURES:
+        if failure.check(exception):
+            return reason
     return type(failure.value).__name__
