@@ -15,7 +15,6 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
-from scrapy.utils.project import get_project_settings
 
 from crawler import __version__
 from crawler.config import Config
@@ -29,7 +28,8 @@ logger = logging.getLogger(__name__)
 
 def settings_for(config: Config, state_dir: Path, run_id: int | None) -> Settings:
     """The project's settings with the values that sources.toml controls."""
-    settings = get_project_settings()
+    settings = Settings()  # not get_project_settings(): `digest` runs from any directory
+    settings.setmodule("crawler.settings", priority="project")
     crawl = config.crawl
     settings.setdict(
         {
