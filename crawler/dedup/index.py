@@ -1,103 +1,87 @@
 """StoryIndex: which story, if any, a new article text is a copy of.
 
-Three steps, cheapest first (thresholds and the measurements behind them: THRESHOLDS.md):
+Three steps, cheapest first (the thresholds and the measurements behind them: THRESHOLDS.md):
 
-1. Exact: a hash of the normalised words (case, punctuation, quotes, accents folded away).
+1. Exact: a hash of the normalised words (case, punctuation, quotes, accents and a leading wire
+   dateline folded away).
 2. Near duplicate: MinHash LSH (datasketch `MinHashLSH`) over word shingles proposes candidates,
-   and each is verified on the exact shingle sets before it is accepted: Jaccard >= `threshold`,
-   or the smaller text lies (>= `containment`) inside the larger one.
-3. Excerpt: a second LSH over the shingles of each text's opening words (its "head") finds the
-   full story of a truncated copy, and the truncated copy of a full story, since an excerpt is
+   MinHash estimates drop chance collisions, and each remaining candidate is verified on the
+   exact shingle sets: Jaccard >= `threshold`, or the smaller text lies (>= `containment`)
+   inside the larger one and so does its opening (a story that repeats another's background
+   paragraph still opens with its own words).
+3. Excerpt: a second LSH over the shingles of each text's opening words (its head) finds the
+   full story of a truncated copy and the truncated copy of a full story, since an excerpt is
    the first paragraphs of its story; the same exact containment check accepts it.
 
-Every accepted candidate must also state (mostly) the same numbers: template stories (market
-reports, scores) share their prose and differ in their figures. Texts under `min_words` words
-match only exactly, and containment needs the smaller text to have `min_contained_words` words.
+A candidate must also state the same numbers (all but one or a quarter): template stories such as
+market or weather reports share their prose and differ in their figures. A last paragraph that is
+short beside the text, or that has ended other stories too (a site's promo), may be discounted.
+Texts under `min_words` words never match on Jaccard; containment needs the smaller text to have
+`min_contained_words` words (or `SHORT_CONTAINED_WORDS` and near-total containment, but such a
+text is only half as long as the indexed heads, so the head LSH proposes it only sometimes);
+texts shorter than that match only exactly.
 
-Determinism: the hashes and MinHash permutations are seeded, candidates are checked in insertion
-order and ties go to the earliest text, so the same calls give the same answers in any process.
+Determinism: hashes and MinHash permutations are seeded and independent of PYTHONHASHSEED,
+candidates are checked in a fixed order and ties go to the earliest copy, so the same calls give
+the same answers in any process.
 """
 
 from __future__ import annotations
 
 from array import array
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
-from crawler.dedup.fingerprint import Fingerprint, fingerprint
-from crawler.dedup.lsh import BandedLSH
-from crawler.dedup.shingles import EMPTY, Signer
-from crawler.dedup.similarity import numbers_agree, similarity
+from crawler.dedup.fingerprint import Fingerprint, Words, fingerprint, words_of
+from crawler.dedup.lsh import BandedLSH, lsh_bands
+from crawler.dedup.shingles import SignatureRows, Signer
+from crawler.dedup.similarity import Similarity, numbers_agree, similarity
 
-DEFAULT_THRESHOLD = 0.6
-DEFAULT_NUM_PERM = 64
-DEFAULT_CONTAINMENT = 0.9
-DEFAULT_SHINGLE_SIZE = 4
-MIN_WORDS = 25
-MIN_CONTAINED_WORDS = 40
-SHORT_CONTAINED_WORDS = 15
-SHORT_CONTAINMENT = 0.95
-HEAD_WORDS = 40
-HEAD_PERM = 48
-HEAD_CANDIDATE_THRESHOLD = 0.6
-CANDIDATE_SLACK = 0.15
-REDUNDANT = 0.9
-ESTIMATE_SLACK = 0.25
-HEAD_ESTIMATE = 0.4
-TAIL_SHARE = 1 / 3
-NUMBER_MISMATCH = 0.25
-MAX_CANDIDATES = 64
+# Chosen on benchmarks/dedup.py; see THRESHOLDS.md for the figures.
+DEFAULT_THRESHOLD = 0.7  # verified Jaccard for a near duplicate
+DEFAULT_CONTAINMENT = 0.8  # share of the smaller text's shingles inside the larger
+DEFAULT_NUM_PERM = 64  # MinHash permutations (main LSH: 16 bands of 4)
+DEFAULT_SHINGLE_SIZE = 3  # words per shingle
+MIN_WORDS = 25  # shorter texts never match on Jaccard
+MIN_CONTAINED_WORDS = 40  # an excerpt this long joins at `containment`
+SHORT_CONTAINED_WORDS = 15  # shorter texts match only exactly...
+SHORT_CONTAINMENT = 0.95  # ...and those in between only when (nearly) wholly contained
+HEAD_WORDS = 40  # the opening an excerpt shares with its story
+HEAD_PERM = 48  # permutations of the head LSH (9 bands of 5)
+HEAD_CANDIDATE_THRESHOLD = 0.6  # where the head LSH's S-curve turns
+CANDIDATE_SLACK = 0.15  # the main LSH's S-curve turns this far below `threshold`
+ESTIMATE_SLACK = 0.25  # a candidate is checked if its estimated Jaccard is this close...
+HEAD_ESTIMATE = 0.4  # ...or its heads' estimated Jaccard reaches this
+FEW_CANDIDATES = 3  # this few are checked exactly without estimating first
+MAX_CANDIDATES = 64  # exact checks per text at most, likeliest first
+REDUNDANT = 0.9  # a copy this close (Jaccard) to an indexed copy of its story is not indexed
+HEAD_INSIDE = 0.75  # share of a contained text's opening that must lie inside the other
+TAIL_SHARE = 1 / 3  # a last paragraph this small beside the text may be discounted
+NUMBER_MISMATCH = 0.25  # numbers that may differ, beyond one
 SEED = 1
 
 
-def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
-    """(bands, rows) whose LSH S-curve turns at about `threshold`: (1/b) ** (1/r) ~ threshold.
+@dataclass(frozen=True, slots=True)
+class _Sketch:
+    """A text's fingerprint, MinHash signatures and LSH band keys."""
 
-    datasketch can optimise (b, r) itself by numeric integration, but that takes a large part of a
-    second per index; this closed form is instant and lands within a few hundredths.
-    """
-    best = (num_perm, 1)
-    best_gap = float("inf")
-    for rows in range(1, num_perm // 2 + 1):
-        bands = num_perm // rows
-        gap = abs((1 / bands) ** (1 / rows) - threshold)
-        if gap < best_gap:
-            best, best_gap = (bands, rows), gap
-    return best
-
-
-@dataclass(slots=True)
-class _Probe:
-    """One text being matched and then added: fingerprinted and sketched once."""
-
-    text: str
     fingerprint: Fingerprint
     signature: np.ndarray
     head_signature: np.ndarray
     bands: list[bytes]
     head_bands: list[bytes]
+
+
+@dataclass(slots=True)
+class _Probe:
+    """One text being matched and then added: normalised once, sketched once if need be (an
+    exact copy never is)."""
+
+    text: str
+    words: Words
+    sketch: _Sketch | None = None
     match: tuple[int, float] | None = None  # (story, Jaccard) of the last match() answer
-
-
-class _Rows:
-    """A growable uint32 matrix: one MinHash signature per indexed copy, for ranking."""
-
-    def __init__(self, width: int) -> None:
-        self.rows = np.empty((1024, width), dtype=np.uint32)
-        self.size = 0
-
-    def append(self, row: np.ndarray) -> None:
-        if self.size == len(self.rows):
-            grown = np.empty((2 * len(self.rows), self.rows.shape[1]), dtype=np.uint32)
-            grown[: self.size] = self.rows
-            self.rows = grown
-        self.rows[self.size] = row
-        self.size += 1
-
-    def agreement(self, numbers: np.ndarray, row: np.ndarray) -> np.ndarray:
-        """Estimated Jaccard of `row` with each of the rows `numbers`."""
-        return (self.rows[numbers] == row).mean(axis=1)
 
 
 class StoryIndex:
@@ -118,27 +102,27 @@ class StoryIndex:
     ) -> None:
         if not 0.0 < threshold <= 1.0 or not 0.0 < containment <= 1.0:
             raise ValueError("threshold and containment must be in (0, 1]")
+        if not 0 < head_perm <= num_perm:
+            raise ValueError("head_perm must be in [1, num_perm]")
         self.threshold = threshold
         self.containment = containment
         self.shingle_size = shingle_size
         self.min_words = min_words
         self.min_contained_words = min_contained_words
         self.head_words = head_words
-        self._signer = Signer(num_perm, seed)
-        if not 0 < head_perm <= num_perm:
-            raise ValueError("head_perm must be in [1, num_perm]")
         self._head_perm = head_perm
+        self._signer = Signer(num_perm, seed)
         self._lsh = BandedLSH(num_perm, lsh_bands(threshold - CANDIDATE_SLACK, num_perm))
         self._head_lsh = BandedLSH(head_perm, lsh_bands(HEAD_CANDIDATE_THRESHOLD, head_perm))
-        self._signatures = _Rows(num_perm)
-        self._head_signatures = _Rows(head_perm)
-        self._exact: dict[bytes, int] = {}
-        self._story_ids: list[str] = []
+        self._signatures = SignatureRows(num_perm)
+        self._head_signatures = SignatureRows(head_perm)
+        self._exact: dict[bytes, int] = {}  # normalised text key -> story number
+        self._story_ids: list[str] = []  # story number -> id
         self._story_numbers: dict[str, int] = {}
-        # the indexed copies, by number (the LSH key): fingerprint and story
+        # the indexed copies by number (their LSH key): fingerprint and story number
         self._prints: list[Fingerprint] = []
         self._stories = array("l")
-        # last paragraph key -> the story it ended, or -1 once it has ended two stories (boilerplate)
+        # last paragraph key -> the story it ended, or -1 once it ended two (boilerplate)
         self._tails: dict[bytes, int] = {}
         self._probe: _Probe | None = None
 
@@ -149,94 +133,106 @@ class StoryIndex:
     def match(self, text: str) -> str | None:
         """The id of the story `text` is a copy of, or None for a new story."""
         probe = self._probe_for(text)
-        found = probe.fingerprint
-        if found.words == 0:
+        words = probe.words
+        probe.match = None
+        if words.count == 0:
             return None
-        story = self._exact.get(found.key)
+        story = self._exact.get(words.key)
         if story is not None:
             probe.match = (story, 1.0)
-        elif found.words >= SHORT_CONTAINED_WORDS:
-            probe.match = self._near(probe)
+        elif words.count >= SHORT_CONTAINED_WORDS:
+            probe.match = self._near(self._sketch(probe))
         return None if probe.match is None else self._story_ids[probe.match[0]]
 
     def add(self, story_id: str, text: str) -> None:
         """Register `text` as a copy of `story_id` (a loaded copy, or one just assigned)."""
         probe = self._probe_for(text)
-        found = probe.fingerprint
+        words = probe.words
         story = self._story_numbers.get(story_id)
         if story is None:
             story = self._story_numbers[story_id] = len(self._story_ids)
             self._story_ids.append(story_id)
-        if found.words == 0 or found.key in self._exact:
+        if words.count == 0 or words.key in self._exact:
             return  # the first story to claim a text keeps it
-        self._exact[found.key] = story
-        if found.tail_key:
-            seen = self._tails.setdefault(found.tail_key, story)
-            if seen != story:
-                self._tails[found.tail_key] = -1
-        if found.words < SHORT_CONTAINED_WORDS:
+        self._exact[words.key] = story
+        if words.count < SHORT_CONTAINED_WORDS:
             return
+        sketch = self._sketch(probe)
+        found = sketch.fingerprint
+        if found.tail_key and self._tails.setdefault(found.tail_key, story) != story:
+            self._tails[found.tail_key] = -1
         if probe.match is not None and probe.match[0] == story and probe.match[1] >= REDUNDANT:
-            return  # a near-identical copy is indexed already: it would only add candidates
+            return  # a near-identical copy is indexed already: this one would add only cost
         number = len(self._prints)
-        self._prints.append(replace(found, key=b"", ordered=EMPTY))
+        self._prints.append(found)
         self._stories.append(story)
-        self._signatures.append(probe.signature)
-        self._head_signatures.append(probe.head_signature)
-        self._lsh.insert_bands(number, probe.bands)
-        self._head_lsh.insert_bands(number, probe.head_bands)
+        self._signatures.append(sketch.signature)
+        self._head_signatures.append(sketch.head_signature)
+        self._lsh.insert_bands(number, sketch.bands)
+        self._head_lsh.insert_bands(number, sketch.head_bands)
 
     def _probe_for(self, text: str) -> _Probe:
-        # add() usually follows match() on the same text: fingerprint and sketch it once
-        if self._probe is not None and self._probe.text is text:
-            return self._probe
-        found = fingerprint(text, self.shingle_size, self.head_words)
-        signature, head_signature = self._signer.signatures(
-            found.ordered, found.head_size, self._head_perm
-        )
-        self._probe = _Probe(
-            text,
-            found,
-            signature,
-            head_signature,
-            self._lsh.band_keys(signature),
-            self._head_lsh.band_keys(head_signature),
-        )
+        # add() usually follows match() on the same text: normalise it once
+        if self._probe is None or self._probe.text is not text:
+            self._probe = _Probe(text, words_of(text))
         return self._probe
 
-    def _near(self, probe: _Probe) -> tuple[int, float] | None:
+    def _sketch(self, probe: _Probe) -> _Sketch:
+        if probe.sketch is None:
+            found, ordered = fingerprint(probe.words, self.shingle_size, self.head_words)
+            signature, head_signature = self._signer.signatures(
+                ordered, found.head_size, self._head_perm
+            )
+            probe.sketch = _Sketch(
+                found,
+                signature,
+                head_signature,
+                self._lsh.band_keys(signature),
+                self._head_lsh.band_keys(head_signature),
+            )
+        return probe.sketch
+
+    def _near(self, sketch: _Sketch) -> tuple[int, float] | None:
         """The best verified (story, Jaccard) among the LSH candidates, or None."""
         candidates: set[int] = set()
-        self._lsh.query_bands(probe.bands, candidates)
-        self._head_lsh.query_bands(probe.head_bands, candidates)
+        self._lsh.query_bands(sketch.bands, candidates)
+        self._head_lsh.query_bands(sketch.head_bands, candidates)
         if not candidates:
             return None
-        numbers = np.fromiter(sorted(candidates), dtype=np.int64, count=len(candidates))
-        # MinHash estimates drop the LSH's chance collisions (template stories, stock phrases)
-        # before the exact check, and rank what is left, likeliest first
-        whole = self._signatures.agreement(numbers, probe.signature)
-        head = self._head_signatures.agreement(numbers, probe.head_signature)
-        plausible = (whole >= self.threshold - ESTIMATE_SLACK) | (head >= HEAD_ESTIMATE)
-        numbers, whole, head = numbers[plausible], whole[plausible], head[plausible]
-        if numbers.size > MAX_CANDIDATES:
-            likely = np.maximum(whole, head)
-            numbers = numbers[np.argsort(-likely, kind="stable")[:MAX_CANDIDATES]]
-        found = probe.fingerprint
-        stated = self._numbers(found)
+        numbers = np.array(sorted(candidates), dtype=np.int64)
+        if numbers.size > FEW_CANDIDATES:
+            numbers = self._likeliest(sketch, numbers)
+        found = sketch.fingerprint
+        trim = self._trimmable(found)
+        stated = frozenset(self._numbers(found, trim))
         best: tuple[float, int, float] | None = None
         for number in numbers.tolist():
             other = self._prints[number]
-            if not numbers_agree(stated, self._numbers(other), NUMBER_MISMATCH):
+            other_trim = self._trimmable(other)
+            if not numbers_agree(stated, self._numbers(other, other_trim), NUMBER_MISMATCH):
                 continue
-            score, jaccard = self._score(found, other)
+            score, jaccard = self._score(similarity(found, other, trim, other_trim))
             if score > 0.0 and (best is None or score > best[0]):
                 best = (score, self._stories[number], jaccard)
         return None if best is None else (best[1], best[2])
 
-    def _score(self, a: Fingerprint, b: Fingerprint) -> tuple[float, float]:
-        """(how strongly `a` is a copy of `b` or 0.0 when it is not, their Jaccard)."""
-        sim = similarity(a, b, self._trimmable(a), self._trimmable(b))
-        if min(a.words, b.words) >= self.min_words and sim.jaccard >= self.threshold:
+    def _likeliest(self, sketch: _Sketch, numbers: np.ndarray) -> np.ndarray:
+        """The candidates worth an exact check, likeliest first: MinHash estimates drop the
+        LSH's chance collisions (template stories, stock phrases)."""
+        whole = self._signatures.agreement(numbers, sketch.signature) / sketch.signature.size
+        head = self._head_signatures.agreement(numbers, sketch.head_signature) / self._head_perm
+        plausible = (whole >= self.threshold - ESTIMATE_SLACK) | (head >= HEAD_ESTIMATE)
+        if not plausible.all():
+            numbers, whole, head = numbers[plausible], whole[plausible], head[plausible]
+        if numbers.size > MAX_CANDIDATES:
+            likely = np.maximum(whole, head)
+            numbers = numbers[np.argsort(-likely, kind="stable")[:MAX_CANDIDATES]]
+        return numbers
+
+    def _score(self, sim: Similarity) -> tuple[float, float]:
+        """(how strongly one text is a copy of the other, 0.0 when it is not; their Jaccard)."""
+        words = min(sim.smaller.words, sim.larger.words)
+        if words >= self.min_words and sim.jaccard >= self.threshold:
             return max(sim.jaccard, sim.containment), sim.jaccard
         if sim.contained_words >= self.min_contained_words:
             needed = self.containment
@@ -244,13 +240,14 @@ class StoryIndex:
             needed = max(self.containment, SHORT_CONTAINMENT)
         else:
             return 0.0, sim.jaccard
-        return (sim.containment if sim.containment >= needed else 0.0), sim.jaccard
+        inside = sim.containment >= needed and sim.head_inside >= HEAD_INSIDE
+        return (sim.containment if inside else 0.0), sim.jaccard
 
-    def _numbers(self, found: Fingerprint) -> frozenset[str]:
+    def _numbers(self, found: Fingerprint, trim: bool) -> tuple[str, ...]:
         """The numbers a text states, but for those of a last paragraph that may be discounted."""
-        if not found.tail_numbers or self._trimmable(found):
+        if trim or not found.tail_numbers:
             return found.numbers
-        return found.numbers | found.tail_numbers
+        return found.numbers + found.tail_numbers
 
     def _trimmable(self, found: Fingerprint) -> bool:
         """May this text's last paragraph be discounted: short beside the text, or boilerplate?"""
@@ -259,4 +256,4 @@ class StoryIndex:
         return self._tails.get(found.tail_key, 0) == -1
 
 
-__all__ = ["StoryIndex", "lsh_bands"]
+__all__ = ["StoryIndex"]

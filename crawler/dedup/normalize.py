@@ -45,7 +45,8 @@ _COMMON_TYPOGRAPHY = "\xa0’“”‘–—"
 # Accents are dropped (Türkiye/Turkiye, Zürich/Zurich): NFKD splits them off as combining marks.
 _COMBINING_MARK = re.compile(r"[\u0300-\u036f]+")
 # Dotted abbreviations (u.s., u.k., e.g.) collapse to one word, as copy desks disagree on dots.
-# Each pattern starts with its literal so the regex engine can skip ahead (about 10 µs a page).
+# Each pattern starts with its literal so the regex engine can skip ahead (about 3 µs a page;
+# one pattern with three alternatives loses that and is many times slower).
 _ABBREVIATION_DOT = re.compile(r"\.(?<=\b[^\W\d_]\.)(?=[^\W\d_]\b)")
 # Thousands separators: 1,000 and 1000 are one number; `June 2, 2025` keeps its comma (space).
 _THOUSANDS = re.compile(r",(?<=\d,)(?=\d\d\d\b)")

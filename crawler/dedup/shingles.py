@@ -20,8 +20,9 @@ _U32 = np.uint32
 _U64 = np.uint64
 _MULTIPLIER = _U64(0x9E3779B97F4A7C15)  # odd 64-bit constant: the shingle polynomial's base
 _FMIX32 = (_U32(16), _U32(0x85EBCA6B), _U32(13), _U32(0xC2B2AE35))
-_CACHE_LIMIT = 2_000_000
+_CACHE_LIMIT = 500_000  # words; about 50 MB at most
 EMPTY = np.empty(0, dtype=_U32)
+EMPTY.flags.writeable = False
 
 
 class _WordHashes(dict[str, int]):
@@ -120,4 +121,33 @@ class Signer:
         )
 
 
-__all__ = ["EMPTY", "Signer", "shingle_hashes", "unique_sorted"]
+class SignatureRows:
+    """A growable uint32 matrix of signatures, one row per indexed text.
+
+    The LSH says only that two texts collided in some band; the stored signatures give every
+    candidate an estimated Jaccard in one vectorised comparison, so chance collisions are
+    dropped, and the rest ranked, before any exact check.
+    """
+
+    def __init__(self, width: int) -> None:
+        self._rows = np.empty((1024, width), dtype=_U32)
+        self._size = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    def append(self, row: np.ndarray) -> None:
+        if self._size == len(self._rows):
+            grown = np.empty((2 * len(self._rows), self._rows.shape[1]), dtype=_U32)
+            grown[: self._size] = self._rows
+            self._rows = grown
+        self._rows[self._size] = row
+        self._size += 1
+
+    def agreement(self, rows: np.ndarray, signature: np.ndarray) -> np.ndarray:
+        """How many values `signature` shares with each of `rows` (row numbers): the estimated
+        Jaccard times the signature width."""
+        return np.count_nonzero(self._rows[rows] == signature, axis=1)
+
+
+__all__ = ["EMPTY", "SignatureRows", "Signer", "shingle_hashes", "unique_sorted"]

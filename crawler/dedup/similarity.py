@@ -7,6 +7,7 @@ hash collisions, about one in a few million shingle pairs).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,12 +32,23 @@ class Similarity:
 
     `containment` is the better of the plain value and the value without the smaller text's last
     paragraph (when allowed), since sites append a promo or a sign-off to their copy.
-    `contained_words` is the length of the smaller text, the part that must lie inside the other.
+    `contained_words` is the length of the smaller text, the part that must lie inside the other,
+    and `head_inside` (computed on demand) the share of its opening that does: an excerpt, a cut
+    or a standfirst-less copy opens with its story's words, while a short story that repeats
+    another's background paragraph opens with its own, however much of it that paragraph is.
     """
 
     jaccard: float
     containment: float
     contained_words: int
+    smaller: Fingerprint
+    larger: Fingerprint
+
+    @property
+    def head_inside(self) -> float:
+        """The share of the smaller text's opening inside the larger text."""
+        head = self.smaller.head
+        return common(head, self.larger.shingles) / head.size if head.size else 0.0
 
 
 def similarity(a: Fingerprint, b: Fingerprint, trim_a: bool, trim_b: bool) -> Similarity:
@@ -55,10 +67,12 @@ def similarity(a: Fingerprint, b: Fingerprint, trim_a: bool, trim_b: bool) -> Si
         jaccard=shared / union if union else 0.0,
         containment=containment,
         contained_words=small.words,
+        smaller=small,
+        larger=large,
     )
 
 
-def numbers_agree(a: frozenset[str], b: frozenset[str], mismatch: float) -> bool:
+def numbers_agree(a: frozenset[str], b: Collection[str], mismatch: float) -> bool:
     """Whether two texts state the same numbers, but for at most one or a `mismatch` share.
 
     Counted on the text with fewer numbers, so an excerpt (few numbers) or a copy with an extra
@@ -67,7 +81,7 @@ def numbers_agree(a: frozenset[str], b: frozenset[str], mismatch: float) -> bool
     decides nothing: a corrected figure, a truncated excerpt's last number.
     """
     fewer = min(len(a), len(b))
-    return fewer - len(a & b) <= max(1, int(mismatch * fewer))
+    return fewer - len(a.intersection(b)) <= max(1, int(mismatch * fewer))
 
 
 __all__ = ["Similarity", "common", "numbers_agree", "similarity"]

@@ -8,7 +8,7 @@ what servers and sites treat as equivalent.
 
 The page's own rel=canonical / og:url is trusted only on the same site: syndicated copies often
 point it at the wire agency's original, and following that would merge every site's copy into
-one page.
+one page. For the same reason a hint naming the site's front page for an inner page is ignored.
 """
 
 from __future__ import annotations
@@ -91,9 +91,19 @@ def canonical_url(url: str, hint: str | None = None) -> str:
         raise ValueError(f"not an absolute http(s) URL: {url!r}")
     if hint:
         hinted = _split(hint)
-        if hinted is not None and _site(hinted) == _site(parts):
+        if (
+            hinted is not None
+            and _site(hinted) == _site(parts)
+            and not _homepage_for(hinted, parts)
+        ):
             parts = hinted
     return _normalise(parts)
+
+
+def _homepage_for(hinted: SplitResult, parts: SplitResult) -> bool:
+    """A hint that names the site's front page for an inner page: a common template mistake that
+    would make every article of the site one page."""
+    return _path(hinted.path) == "/" and _path(parts.path) != "/"
 
 
 def public_url(url: str, hint: str | None = None) -> str:

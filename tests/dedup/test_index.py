@@ -165,6 +165,15 @@ def test_short_agency_briefs_sharing_a_sign_off_stay_apart() -> None:
     assert index.match(second) is None
 
 
+def test_short_texts_never_match_on_loose_similarity(index: StoryIndex) -> None:
+    teaser = " ".join(ISTANBUL.split()[:20]) + "..."
+    for reworded in (
+        teaser.replace("begins in Istanbul", "opens in the Turkish city of Istanbul"),
+        teaser.replace("second round", "second and final round"),
+    ):
+        assert index.match(reworded) is None  # most words shared, but under 25 words
+
+
 def test_very_short_texts_match_only_exactly() -> None:
     index = StoryIndex()
     flash = "Russia and Ukraine began a second round of peace talks in Istanbul on Monday."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 import pytest
 from datasketch import MinHash, MinHashLSH
@@ -62,6 +64,7 @@ def test_compact_buckets() -> None:
     assert buckets.get(b"x") == (1,)
     buckets.insert(b"x", 2, 3)
     assert list(buckets.get(b"x")) == [1, 2, 3]
+    assert not gc.is_tracked(buckets._dict)  # nothing for the collector to walk
     assert buckets.itemcounts() == {b"x": 3} and buckets.size() == 1
     buckets.remove_val(b"x", 2)
     buckets.remove_val(b"x", 1)
@@ -70,17 +73,25 @@ def test_compact_buckets() -> None:
     assert not buckets.get(b"x")
     buckets.remove(b"x")
     assert not buckets.has_key(b"x")
-    buckets.insert(b"y", [1])  # a list key is a key, not a bucket
-    assert buckets.get(b"y") == ([1],)
+    buckets.insert(b"z", 1 << 70, "k")  # keys that are not 64-bit ints
+    assert list(buckets.get(b"z")) == [1 << 70, "k"]
+    buckets.insert(b"y", (1, 2))  # a tuple key is a key, not a bucket
+    assert buckets.get(b"y") == ((1, 2),)
+    buckets.insert(b"y", 3)
+    assert buckets.get(b"y") == ((1, 2), 3)
+    buckets.remove_val(b"y", 3)
+    assert buckets.get(b"y") == ((1, 2),)
     with pytest.raises(ValueError):
         buckets.remove_val(b"y", 5)
 
 
 def test_compact_keys() -> None:
     keys = CompactKeys()
-    keys.insert(7, b"a", b"b")
-    assert keys.get(7) == (b"a", b"b") and 7 in keys and keys.size() == 1
-    keys.remove_val(7, b"a")
+    keys.insert(7, b"aa", b"bb")
+    assert keys.get(7) == [b"aa", b"bb"] and 7 in keys and keys.size() == 1
+    with pytest.raises(ValueError):
+        keys.insert(8, b"ccc")
+    keys.remove_val(7, b"aa")
     assert keys.itemcounts() == {7: 1}
     keys.remove(7)
     assert 7 not in keys

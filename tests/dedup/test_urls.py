@@ -133,6 +133,10 @@ HINTS = [
     ("https://example.com/x", "", "https://example.com/x"),
     ("https://example.com/x", "ftp://example.com/story", "https://example.com/x"),
     ("https://example.com/x", "https://example.com:bad/story", "https://example.com/x"),
+    # a template that names the front page as every article's canonical
+    ("https://example.com/news/x", "https://example.com/", "https://example.com/news/x"),
+    ("https://example.com/news/x", "https://www.example.com", "https://example.com/news/x"),
+    ("https://example.com/?utm_source=a", "https://www.example.com/", "https://www.example.com/"),
 ]
 
 
