@@ -4,14 +4,15 @@ and a second run that adds exactly one story and keeps every earlier id."""
 from __future__ import annotations
 
 import json
-import tempfile
 import random
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import feedparser
 import pytest
 
 from tests.sites import FixtureSite, Reply, html, xml
@@ -154,16 +155,28 @@ def test_second_run_adds_one_story_and_keeps_ids(network: tuple[FixtureSite, ...
     write_config(config, a, b)
     assert digest("run", "--config", str(config), "--state", str(state), "--out", str(out)).returncode == 0
     before = {s["id"]: s for s in export(state)}
+    feed_before = {e.id: e.published for e in feedparser.parse((out / "feed.xml").read_bytes()).entries}
 
-    b.routes["/news/page/2/"] = html("<a href='/news/11'>b</a> <a href='/news/12'>c</a>")
+    # The second run finds a new story and a new copy of an old one (the schools story).
+    b.routes["/news/page/2/"] = html("<a href='/news/11'>b</a> <a href='/news/12'>c</a>"
+                                     "<a href='/news/13'>d</a>")
     b.routes["/news/12"] = page("Ferry timetable changes", "Ferry")
+    b.routes["/news/13"] = page("School budget is doubled, council says", "Schools")
     requested_before = len(a.requests)
     result = digest("run", "--config", str(config), "--state", str(state), "--out", str(out))
     assert result.returncode == 0, result.stderr[-3000:]
     after = {s["id"]: s for s in export(state)}
 
     assert set(before) < set(after) and len(after) == len(before) + 1
+    (schools_id,) = [i for i, s in before.items() if "chools" in s["title"]]
+    assert {c["source"] for c in after[schools_id]["copies"]} == {"Alpha Times", "Beta Herald"}
+    assert [c for c in after[schools_id]["copies"] if c not in before[schools_id]["copies"]]
     for story_id, story in before.items():
-        assert after[story_id] == story
+        if story_id != schools_id:
+            assert after[story_id] == story  # nothing else changes
+    # Feed readers see one new item (the new story); the old story's item keeps its guid and date.
+    feed_after = {e.id: e.published for e in feedparser.parse((out / "feed.xml").read_bytes()).entries}
+    assert len(feed_after) == len(feed_before) + 1
+    assert all(feed_after[guid] == published for guid, published in feed_before.items())
     # Stored articles are not fetched again.
     assert a.requests[requested_before:].count("/news/1") == 0
