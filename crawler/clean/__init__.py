@@ -1,16 +1,22 @@
-"""Cleaning: normalise an article's text and drop syndication boilerplate (pure functions)."""
+"""Cleaning: normalise an article's text, drop syndication boilerplate, sanitise HTML (pure)."""
 
 from crawler.clean.article import clean_article
 from crawler.clean.boilerplate import RULES, Rule, is_boilerplate, regex_rule, strip_boilerplate
+from crawler.clean.html import sanitize_html
+from crawler.clean.learn import BoilerplateMemory, SiteBoilerplate, StoryOpenings
 from crawler.clean.text import normalise_paragraphs, normalise_text
 
 __all__ = [
     "RULES",
+    "BoilerplateMemory",
     "Rule",
+    "SiteBoilerplate",
+    "StoryOpenings",
     "clean_article",
     "is_boilerplate",
     "normalise_paragraphs",
     "normalise_text",
     "regex_rule",
+    "sanitize_html",
     "strip_boilerplate",
 ]

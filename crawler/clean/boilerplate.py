@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from crawler.extract.agencies import credit_from_line
 from crawler.extract.dateline import parse_dateline
 from crawler.extract.dates import is_date_line
+from crawler.extract.relative import is_relative_line
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +159,7 @@ _SHARE_WORDS = frozenset(
         "this",
         "article",
         "story",
+        "post",
         "via",
         "save",
         "send",
@@ -231,13 +233,36 @@ _GENERIC_CREDIT_RE = re.compile(
 )
 
 
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_HANDLE_RE = re.compile(r"(?<![\w@])@\w{2,}")
+_CONTACT_RE = re.compile(
+    r"^(?:write to|e-?mail|contact|reach|follow)\b|\b(?:may|can) be (?:reached|contacted)\b"
+    r"|\bfollow (?:him|her|them|us|the author)\b|^have a (?:news )?tip\b",
+    re.IGNORECASE,
+)
+_MAX_CONTACT_WORDS = 40
+
+
+def _is_contact_line(text: str) -> bool:
+    """ "Write to Al Root at allen.root@dowjones.com", "Email Tariq Malik at ... or follow him
+    @tariqjmalik", a bare e-mail address. A contact phrase alone is not enough ("the island can
+    be reached by ferry"): an address or handle must be there."""
+    if len(text.split()) > _MAX_CONTACT_WORDS:
+        return False
+    if _EMAIL_RE.fullmatch(text.strip(" .")):
+        return True
+    if not (_EMAIL_RE.search(text) or _HANDLE_RE.search(text)):
+        return False
+    return bool(_CONTACT_RE.search(text))
+
+
 def _is_dateline_teaser(text: str) -> bool:
     """A truncated lead of another story: starts with a dateline and trails off in "..."."""
     return bool(_ELLIPSIS_END_RE.search(text)) and parse_dateline(text) is not None
 
 
 def _is_date_only(text: str) -> bool:
-    return len(text) <= 60 and is_date_line(text)
+    return len(text) <= 60 and (is_date_line(text) or is_relative_line(text))
 
 
 RULES: tuple[Rule, ...] = (
@@ -249,7 +274,8 @@ RULES: tuple[Rule, ...] = (
         r"|\b(?:newsletter|inbox)\b.*\b(?:sign\s*up|subscribe|free|delivered|straight)"
         r"|\b(?:get|receive)\b.*\b(?:delivered|straight) to your inbox"
         r"|^subscribe\b|\bsubscribe (?:to|for|now|today)\b"
-        r"|^suscr[ií]bete\b|\bnewsletter abonnieren\b|^abonnez-vous\b",
+        r"|^suscr[ií]bete\b|\bnewsletter abonnieren\b|^abonnez-vous\b"
+        r"|\b\d+ (?:issues|months) for [£$€]\s?\d",
         max_words=45,
     ),
     regex_rule(
@@ -298,7 +324,9 @@ RULES: tuple[Rule, ...] = (
         r"|you must be logged in to (?:post|leave) a comment"
         r"|your email address will not be published|required fields are marked"
         r"|save my name, email,? and website"
-        r"|^comments?\s*(?:\(\d+\))?:?$",
+        r"|^comments?\s*(?:\(\d+\))?:?$"
+        r"|^(?:tell us what you think|what do you think\?|share your (?:thoughts|views)|"
+        r"have your say)\b",
         max_words=30,
     ),
     regex_rule(
@@ -319,6 +347,26 @@ RULES: tuple[Rule, ...] = (
         max_words=30,
     ),
     regex_rule(
+        "reprint-notice",
+        r"for your personal,? non-commercial use only|\border (?:presentation-ready )?copies\b"
+        r"|^(?:order )?reprints?$|^(?:print|email|save|share) (?:this )?(?:article|story|page)$"
+        r"|^this article has been sent to\b",
+        max_words=60,
+    ),
+    regex_rule(
+        "adblock-notice",
+        r"\b(?:turn off|disable|disabling|pause|whitelist us (?:in|on)) your ad ?-?block"
+        r"|\byou(?:'re| are) (?:using an? )?ad ?-?block|\bwhitelist (?:us|our (?:site|website))\b"
+        r"|\bwe rely on advertising\b|\badblocking instructions\b",
+        max_words=40,
+    ),
+    Rule("contact-line", _is_contact_line),
+    regex_rule(
+        "shortcode",
+        r"^\[/?[a-z_][\w-]*(?:\s[^\]]*)?\].*\[/[a-z_][\w-]*\]$",
+        max_words=40,
+    ),
+    regex_rule(
         "wire-feed-disclaimer",
         r"published from a wire agency feed|auto-generated from a syndicated feed"
         r"|has not been edited by .{2,40} staff|(?:the )?views expressed (?:in this "
@@ -334,12 +382,20 @@ RULES: tuple[Rule, ...] = (
     ),
     regex_rule(
         "tags-line",
-        r"^(?:tags?|topics?|filed under|categories|category|keywords|schlagworte|etiquetas)\s*:",
+        r"^(?:tags?|topics?|tagged(?: with| in)?|filed under|categories|category|keywords|"
+        r"schlagworte|etiquetas)\s*(?::|$)",
         max_words=40,
+        heading=True,
     ),
     Rule("credit-line", _is_credit_line),
     Rule("dateline-teaser", _is_dateline_teaser),
     Rule("date-only", _is_date_only),
+    regex_rule(
+        "time-only",
+        r"^(?:(?:updated|posted|published)\s*:?\s*)?(?:at\s+)?\d{1,2}[:.h]\d{2}"
+        r"(?:\s*[ap]\.?m\.?)?(?:\s*(?:[a-z]{2,5}|(?:gmt|utc)\s*[+-]\s*\d{1,2}(?::?\d{2})?))?$",
+        max_words=5,
+    ),
 )
 
 
@@ -368,9 +424,23 @@ def is_teaser(text: str) -> bool:
         return True
     if _ELLIPSIS_END_RE.search(text) or parse_dateline(text) is not None:
         return True
-    if is_date_line(text):
+    if is_date_line(text) or _is_keyword_list(text):
         return True
     return len(text.split()) <= _HEADLINE_MAX_WORDS and not _SENTENCE_END_RE.search(text)
+
+
+_MIN_KEYWORDS = 3
+_MAX_KEYWORD_WORDS = 5
+
+
+def _is_keyword_list(text: str) -> bool:
+    """ "stock car 2018, stock car brasil, interlagos, ...": a tag list, not a sentence."""
+    items = [i.strip() for i in re.split(r"[,;|]", text)]
+    return (
+        len(items) >= _MIN_KEYWORDS
+        and all(0 < len(i.split()) <= _MAX_KEYWORD_WORDS for i in items)
+        and not _SENTENCE_END_RE.search(text)
+    )
 
 
 def strip_boilerplate(paragraphs: Iterable[str], rules: Sequence[Rule] = RULES) -> tuple[str, ...]:

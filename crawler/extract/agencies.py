@@ -121,6 +121,8 @@ def normalise_agency(text: str | None) -> str | None:
 def credit_from_line(text: str) -> str | None:
     """The agency when a whole line is a credit: "(RT.com)", "-- Xinhua", "Source: Reuters",
     "— AFP", "(With inputs from PTI)", "AFP/Reuters" (first agency wins); otherwise None."""
+    if len(text) > 4 * _MAX_CREDIT_LINE:  # cheap test first: a paragraph, not a credit line
+        return None
     line = normalise_text(text)
     if not line or len(line) > _MAX_CREDIT_LINE:
         return None

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from crawler.extract.agencies import credit_from_line, normalise_agency
 from crawler.extract.dates import is_date_line
 from crawler.extract.metadata import PageMeta, ld_names, ld_types
-from crawler.extract.parse import class_tokens, iter_elements, tag_of, visible_text
+from crawler.extract.parse import Marked, class_tokens, marked_elements, visible_text
 from crawler.extract.text import normalise_text
 
 logger = logging.getLogger(__name__)
@@ -51,8 +53,32 @@ _GENERIC = frozenset(
         "unknown",
         "null",
         "none",
+        "by",
+        "name",
+        "author",
+        "гость",
+        "invitado",
+        "convidado",
+        "gast",
+        "invité",
+        "ospite",
+        "redacción",
+        "redação",
+        "redaktion",
+        "rédaction",
+        "redazione",
     }
 )
+_REL_AUTHOR = XPath("//a[@rel]")
+# "Photo Desk", "Web Team", "News Bureau", "Staff Reports", "Detroit News wire service", "jdadmin",
+# "Powered by WordPress.com", "Name (required)": a desk, an account or a form label, no person.
+_NOT_A_PERSON_RE = re.compile(
+    r"\b(?:desk|team|bureau|newsroom|staff|agencies|editorial|correspondents|staff reports?|"
+    r"wire services?|wire reports?)$|admin$|^powered by\b|\((?:required|wajib|obligatorio|"
+    r"requis|erforderlich|obrigatório)\)",
+    re.IGNORECASE,
+)
+_COMMENT_WORDS = frozenset({"comment", "comments", "respond", "reply", "discussion"})
 _AUTHOR_WORDS = frozenset({"author", "byline", "writer", "reporter", "by", "creator"})
 _NAME_WORDS = frozenset({"name", "fn"})
 _TEXT_TAGS = frozenset(
@@ -107,17 +133,25 @@ def _plausible_name(name: str) -> bool:
         return False
     if not re.search(r"[^\W\d_]", name) or sum(c.isdigit() for c in name) > 0:
         return False
+    if _NOT_A_PERSON_RE.search(name):
+        return False
     return name.casefold() not in _GENERIC and not is_date_line(name)
 
 
 def find_author(
-    tree: HtmlElement, meta: PageMeta, site_names: set[str]
+    tree: HtmlElement,
+    meta: PageMeta,
+    site_names: set[str],
+    marked: Sequence[Marked] | None = None,
 ) -> tuple[str | None, str | None]:
-    """(author, agency found in a byline). Site names and agencies are never authors."""
+    """(author, agency found in a byline). Site names and agencies are never authors.
+
+    `marked` is `marked_elements(tree)` when the caller already has it.
+    """
     author: str | None = None
     byline_agency: str | None = None
     site_keys = {n.casefold() for n in site_names}
-    for raw_names in _candidates(tree, meta):
+    for raw_names in _candidates(tree, meta, marked_elements(tree) if marked is None else marked):
         people = []
         for raw in raw_names:
             person, agency = split_byline(raw)
@@ -129,7 +163,7 @@ def find_author(
     return author, byline_agency
 
 
-def _candidates(tree: HtmlElement, meta: PageMeta) -> list[list[str]]:
+def _candidates(tree: HtmlElement, meta: PageMeta, marked: Sequence[Marked]) -> list[list[str]]:
     """Author name groups in trust order: JSON-LD, meta, rel=author, itemprop, byline classes."""
     groups: list[list[str]] = []
     author = meta.ld("author", "creator")
@@ -143,18 +177,29 @@ def _candidates(tree: HtmlElement, meta: PageMeta) -> list[list[str]]:
             groups.append(ld_names(orgs))
     for value in meta.all(*_META_AUTHOR):
         groups.append([value])
-    for el in iter_elements(tree, frozenset({"a", "link"}), limit=20_000):
-        if "author" in (el.get("rel") or "").lower().split() and tag_of(el) == "a":
+    for el in _REL_AUTHOR(tree):
+        if "author" in (el.get("rel") or "").lower().split():
             groups.append([visible_text(el)])
-    for el in iter_elements(tree, _TEXT_TAGS, limit=20_000):
-        prop = (el.get("itemprop") or "").lower()
-        if prop == "author":
+    for m in marked:
+        if m.tag not in _TEXT_TAGS:
+            continue
+        el = m.el
+        if m.itemprop == "author":
             named = [c for c in el.iter() if (c.get("itemprop") or "").lower() == "name"]
             groups.append([visible_text(named[0] if named else el)])
             continue
-        tokens = class_tokens(el)
-        if tokens & _AUTHOR_WORDS and (tokens & _NAME_WORDS or len(el) <= 2):
+        if m.mentions(_AUTHOR_WORDS) and (m.tokens & _NAME_WORDS or len(el) <= 2):
+            if _in_form_or_comments(el):
+                continue
             text = visible_text(el)
             if 0 < len(text) <= 100:
                 groups.append([text])
     return groups
+
+
+def _in_form_or_comments(el: HtmlElement) -> bool:
+    """A comment form's "Name" field or a commenter's name, not the story's byline."""
+    for node in (el, *el.iterancestors()):
+        if node.tag == "form" or class_tokens(node) & _COMMENT_WORDS:
+            return True
+    return False

@@ -1,8 +1,9 @@
 """`extract`: one page's bytes to an `Extracted` record, never raising.
 
-The page is decoded and parsed once; every sub-extractor reads the same tree. Body paragraphs are
-then tidied of what extraction itself identified (headline, standfirst, credit line, dateline),
-leaving site boilerplate to `crawler.clean`.
+The page is decoded and parsed once; every sub-extractor reads the same tree (pruned of scripts
+and styles once the metadata is read). Body paragraphs are then tidied of what extraction itself
+identified (headline, standfirst, credit line, dateline), leaving site boilerplate to
+`crawler.clean`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from datetime import datetime
 
 from crawler.extract.agencies import credit_from_line
 from crawler.extract.authors import find_author, split_byline
@@ -18,12 +20,13 @@ from crawler.extract.credits import find_credit
 from crawler.extract.dateline import Dateline, parse_dateline
 from crawler.extract.dates import is_date_line
 from crawler.extract.decode import decode_html
-from crawler.extract.language import find_language
+from crawler.extract.language import choose_language, detect_language, find_language
 from crawler.extract.lede import find_standfirst
 from crawler.extract.links import base_url, find_canonical, find_images
 from crawler.extract.metadata import read_metadata
-from crawler.extract.parse import parse_html
+from crawler.extract.parse import marked_elements, parse_html, prune_invisible
 from crawler.extract.published import find_published
+from crawler.extract.relative import is_relative_line
 from crawler.extract.text import text_key
 from crawler.extract.titles import find_title, site_names
 from crawler.items import Extracted
@@ -46,14 +49,22 @@ _FULL_PARAGRAPH = 80
 _BYLINE_RE = re.compile(r"^(?:by|von|por|par)\s+[^\W\d_][^.!?]{1,60}$", re.IGNORECASE)
 
 
-def extract(body: bytes, url: str, *, encoding: str | None = None) -> Extracted:
+def extract(
+    body: bytes, url: str, *, encoding: str | None = None, fetched_at: datetime | None = None
+) -> Extracted:
     """Read one article page. `encoding` is the HTTP Content-Type charset, if any.
 
-    Never raises: unreadable input (empty, binary, not HTML) gives an `Extracted` with empty
-    title and paragraphs, and the reason is logged.
+    `fetched_at` (timezone-aware) is when the page was fetched: with it, a page dated only
+    "3 hours ago" gets a publication time; without it, such a page has none.
+
+    Never raises on page content: unreadable input (empty, binary, not HTML) gives an `Extracted`
+    with empty title and paragraphs, and the reason is logged. A naive `fetched_at` is a caller
+    bug and raises ValueError.
     """
+    if fetched_at is not None and fetched_at.tzinfo is None:
+        raise ValueError("fetched_at must be timezone-aware")
     try:
-        return _extract(body, url, encoding)
+        return _extract(body, url, encoding, fetched_at)
     except Exception:  # the crawl must go on whatever one page contains
         logger.exception("extraction failed for %s", url)
         return empty_extracted(url)
@@ -74,7 +85,7 @@ def empty_extracted(url: str) -> Extracted:
     )
 
 
-def _extract(body: bytes, url: str, encoding: str | None) -> Extracted:
+def _extract(body: bytes, url: str, encoding: str | None, fetched_at: datetime | None) -> Extracted:
     if not isinstance(body, (bytes, bytearray)) or not body.strip():
         logger.info("empty page %s", url)
         return empty_extracted(url)
@@ -91,10 +102,12 @@ def _extract(body: bytes, url: str, encoding: str | None) -> Extracted:
         return empty_extracted(url)
 
     meta = read_metadata(tree)
+    prune_invisible(tree)
     base = base_url(meta, url)
     title = find_title(tree, meta, url)
-    author, byline_agency = find_author(tree, meta, site_names(meta))
-    standfirst = find_standfirst(tree, meta)
+    marked = marked_elements(tree)
+    author, byline_agency = find_author(tree, meta, site_names(meta), marked)
+    standfirst = find_standfirst(tree, meta, marked, title)
     raw = body_paragraphs(tree, url, meta)
     lead = _lead_bylines(raw)
     if author is None:
@@ -103,7 +116,7 @@ def _extract(body: bytes, url: str, encoding: str | None) -> Extracted:
     paragraphs = drop_known_lines(raw, title=title, standfirst=standfirst)
     found = find_dateline(paragraphs)
     dateline = found[1] if found else None
-    credit = find_credit(raw, dateline, tree, meta, byline_agency)
+    credit = find_credit(raw, dateline, tree, meta, byline_agency, marked)
     if found is not None:
         index, line = found
         paragraphs[index] = paragraphs[index][line.end :].lstrip()
@@ -113,12 +126,14 @@ def _extract(body: bytes, url: str, encoding: str | None) -> Extracted:
         url=url,
         canonical_url=find_canonical(meta, url, base),
         title=title,
-        published=find_published(tree, meta, url, dateline),
+        published=find_published(tree, meta, url, dateline, marked, now=fetched_at),
         author=author,
         original_source=credit,
         lede=standfirst or (paragraphs[0] if paragraphs else ""),
         paragraphs=tuple(paragraphs),
-        language=find_language(meta),
+        language=choose_language(
+            find_language(meta), detect_language([standfirst or "", *paragraphs])
+        ),
         images=find_images(tree, meta, base),
     )
 
@@ -158,7 +173,12 @@ def find_dateline(paragraphs: Sequence[str]) -> tuple[int, Dateline] | None:
 
 def _is_lead_furniture(text: str, drop_keys: set[str]) -> bool:
     """Headline, standfirst, date line or byline repeated above the story."""
-    return text_key(text) in drop_keys or is_date_line(text) or _BYLINE_RE.match(text) is not None
+    return (
+        text_key(text) in drop_keys
+        or is_date_line(text)
+        or is_relative_line(text)
+        or _BYLINE_RE.match(text) is not None
+    )
 
 
 def _lead_bylines(raw: Sequence[str]) -> list[tuple[str | None, str | None]]:

@@ -17,10 +17,12 @@ from crawler.extract.agencies import credit_from_line, normalise_agency
 from crawler.extract.dateline import Dateline
 from crawler.extract.metadata import PageMeta, ld_names
 from crawler.extract.parse import (
+    Marked,
     class_tokens,
     first_h1,
     in_chrome,
-    iter_elements,
+    marked_elements,
+    marked_with,
     tag_of,
     visible_text,
 )
@@ -77,6 +79,7 @@ _TEXT_TAGS = frozenset(
         "cite",
     }
 )
+_MAX_BARE_CREDIT_CHARS = 40
 _SYNDICATION_META = (
     "original-source",
     "syndication-source",
@@ -93,8 +96,12 @@ def find_credit(
     tree: HtmlElement,
     meta: PageMeta,
     byline_agency: str | None = None,
+    marked: Sequence[Marked] | None = None,
 ) -> str | None:
-    """The canonical name of the credited agency, or None when the page credits nobody."""
+    """The canonical name of the credited agency, or None when the page credits nobody.
+
+    `marked` is `marked_elements(tree)` when the caller already has it.
+    """
     for text in reversed(paragraphs):
         agency = credit_from_line(text)
         if agency:
@@ -107,7 +114,7 @@ def find_credit(
         agency = normalise_agency(value)
         if agency:
             return agency
-    agency = _credit_in_page(tree)
+    agency = _credit_in_page(tree, marked_elements(tree) if marked is None else marked)
     if agency:
         return agency
     if byline_agency:
@@ -127,11 +134,11 @@ def find_credit(
     return None
 
 
-def _credit_in_page(tree: HtmlElement) -> str | None:
+def _credit_in_page(tree: HtmlElement, marked: Sequence[Marked]) -> str | None:
     """A credit line shown near the headline: a credit-classed element or a bare agency name."""
-    for el in iter_elements(tree, _TEXT_TAGS, limit=20_000):
-        tokens = class_tokens(el)
-        if not tokens & _CREDIT_CLASS_WORDS or tokens & _NOT_ARTICLE_CREDIT:
+    for m in marked_with(marked, _TEXT_TAGS, _CREDIT_CLASS_WORDS):
+        el = m.el
+        if m.tokens & _NOT_ARTICLE_CREDIT:
             continue
         text = visible_text(el)
         if text and len(text) <= 60 and not _in_caption(el) and not in_chrome(el):
@@ -144,11 +151,13 @@ def _credit_in_page(tree: HtmlElement) -> str | None:
     for el in region.iter(*_TEXT_TAGS):
         if len(el) > 2 or class_tokens(el) & _NOT_ARTICLE_CREDIT:
             continue
-        text = visible_text(el)
-        if text and len(text) <= 40 and not _in_caption(el) and not in_chrome(el):
-            agency = normalise_agency(text)
-            if agency:
-                return agency
+        # Raw text, spaces collapsed: a bare agency name is short and has no script inside.
+        text = " ".join(el.text_content().split())
+        if not text or len(text) > _MAX_BARE_CREDIT_CHARS:
+            continue
+        agency = normalise_agency(text)
+        if agency and not _in_caption(el) and not in_chrome(el):
+            return agency
     return None
 
 

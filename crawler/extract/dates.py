@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateutil import parser as dateutil_parser
 
 from crawler.extract.months import MONTH_PATTERN, month_number
+from crawler.extract.relative import parse_relative
 from crawler.extract.text import normalise_text
 
 logger = logging.getLogger(__name__)
@@ -128,7 +129,11 @@ _LEFTOVER_RE = re.compile(
     r"\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|urday|sday)?\b|"
     r"\b(?:at|on|um|a las|à|le|the|de|del|of|am|pm|uhr|hrs?|published|posted|updated|"
     r"last|first|date|dated|modified|stand|publicado|actualizado|veröffentlicht|aktualisiert|"
-    r"time|local)\b|[\W_]+",
+    r"time|local|às|as|em|el|la|il|le|den|der|du|alle|ore|h)\b|"
+    r"\b(?:lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|domingo|segunda|terça|"
+    r"terca|quarta|quinta|sexta|feira|montag|dienstag|mittwoch|donnerstag|freitag|samstag|"
+    r"sonnabend|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunedì|martedì|"
+    r"mercoledì|giovedì|venerdì|sabato|domenica)\b|[\W_]+",
     re.IGNORECASE,
 )
 _ZONE_WORD_RE = re.compile(r"\b(?:[A-Z]{1,4}T|UTC|GMT|UT|Z)\b")
@@ -148,26 +153,41 @@ class ParsedDate:
         return self.value.tzinfo is not None
 
 
-def parse_date(text: str | None, *, default_year: int | None = None) -> datetime | None:
+def parse_date(
+    text: str | None, *, default_year: int | None = None, now: datetime | None = None
+) -> datetime | None:
     """Parse one date string; aware when it states an offset or zone, naive otherwise.
 
     `default_year` completes day-and-month-only text ("June 2, 10:00"); without it such text
-    gives None rather than dateutil's habit of silently using the current year.
+    gives None rather than dateutil's habit of silently using the current year. `now` (aware:
+    the fetch time) resolves relative text ("3 hours ago", "yesterday at 10:30"); without it
+    such text gives None.
     """
-    parsed = parse_date_detail(text, default_year=default_year)
+    parsed = parse_date_detail(text, default_year=default_year, now=now)
     return parsed.value if parsed else None
 
 
-def parse_date_detail(text: str | None, *, default_year: int | None = None) -> ParsedDate | None:
+def parse_date_detail(
+    text: str | None, *, default_year: int | None = None, now: datetime | None = None
+) -> ParsedDate | None:
     """Like `parse_date` but also says whether a time of day was present."""
     result = _parse(text, default_year=default_year)
-    return result[0] if result else None
+    if result is not None:
+        return result[0]
+    if now is not None:
+        relative = parse_relative(text, now)
+        if relative is not None:
+            return ParsedDate(*relative)
+    return None
 
 
-def is_date_line(text: str) -> bool:
-    """True when `text` is nothing but a date (with optional time, zone and label)."""
+def is_date_line(text: str, *, now: datetime | None = None) -> bool:
+    """True when `text` is nothing but a date (with optional time, zone and label); with `now`,
+    a relative time line ("3 hours ago") counts too."""
     if not text or len(text) > 80:
         return False
+    if now is not None and parse_relative(text, now) is not None:
+        return True
     result = _parse(text)
     if result is None:
         return False

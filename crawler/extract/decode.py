@@ -3,7 +3,9 @@
 Order (WHATWG, simplified): byte-order mark, then the HTTP Content-Type charset, then a
 ``<meta charset>`` / ``http-equiv`` declaration near the top, then strict UTF-8, and only if the
 bytes are not UTF-8, a charset-normalizer guess. Declared-but-wrong charsets produce mojibake,
-which `crawler.extract.text.normalise_text` repairs later.
+which `crawler.extract.text.normalise_text` repairs later. One deliberate difference from a
+browser: stray windows-1252 bytes in a page declared UTF-8 are read as windows-1252 instead of
+becoming U+FFFD, which nothing could repair later.
 """
 
 from __future__ import annotations
@@ -80,9 +82,35 @@ def _c1_passthrough(error: UnicodeError) -> tuple[str, int]:
 _C1_ERRORS = "syndigest-c1-passthrough"
 codecs.register_error(_C1_ERRORS, _c1_passthrough)
 
+# Bytes 0x80-0xFF that windows-1252 leaves undefined: they stay U+FFFD in mixed UTF-8 text.
+_CP1252_UNDEFINED = frozenset({0x81, 0x8D, 0x8F, 0x90, 0x9D})
+
+
+def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
+    """Invalid bytes in a UTF-8 page read as windows-1252, one byte at a time.
+
+    Legacy CMSs paste Word text (0x93 "quote" 0x94, 0x96 dash, 0xE9 é) into UTF-8 pages. A
+    browser shows U+FFFD for each such byte and the character is lost; here it is recovered.
+    Valid UTF-8 around it is untouched.
+    """
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    byte = error.object[error.start]
+    if byte in _CP1252_UNDEFINED or byte < 0x80:
+        return "\ufffd", error.start + 1
+    return bytes([byte]).decode("cp1252"), error.start + 1
+
+
+_UTF8_ERRORS = "syndigest-cp1252-fallback"
+codecs.register_error(_UTF8_ERRORS, _cp1252_fallback)
+
 
 def _decode(body: bytes, codec: str) -> str:
-    return body.decode(codec, _C1_ERRORS if codec == "cp1252" else "replace")
+    if codec == "cp1252":
+        return body.decode(codec, _C1_ERRORS)
+    if codec == "utf-8":
+        return body.decode(codec, _UTF8_ERRORS)
+    return body.decode(codec, "replace")
 
 
 @dataclass(frozen=True, slots=True)

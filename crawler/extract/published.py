@@ -8,17 +8,23 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from crawler.extract.dateline import Dateline
 from crawler.extract.dates import ParsedDate, is_date_line, parse_date_detail
 from crawler.extract.metadata import PageMeta, ld_text
-from crawler.extract.parse import class_tokens, in_chrome, iter_elements, visible_text
+from crawler.extract.parse import (
+    Marked,
+    class_tokens,
+    in_chrome,
+    iter_elements,
+    marked_elements,
+    visible_text,
+)
 from crawler.extract.text import normalise_text
 
 logger = logging.getLogger(__name__)
@@ -55,9 +61,6 @@ _DATE_CLASS_WORDS = frozenset(
     {"date", "time", "published", "pubdate", "posted", "timestamp", "dateline", "datetime"}
 )
 _DIGIT_RE = re.compile(r"\d")
-_ITEMPROP_PUBLISHED = XPath(
-    "//*[translate(@itemprop, 'DATEPUBLISHED', 'datepublished') = 'datepublished']"
-)
 _MAX_ITEMPROPS = 20
 _UPDATED_RE = re.compile(r"(?i)\s*(?:last\s+)?(?:updated|modified|aktualisiert|actualizado)")
 _VISIBLE_TAGS = frozenset(
@@ -93,19 +96,27 @@ def year_from_url(url: str) -> int | None:
 
 
 def find_published(
-    tree: HtmlElement, meta: PageMeta, url: str, dateline: Dateline | None = None
+    tree: HtmlElement,
+    meta: PageMeta,
+    url: str,
+    dateline: Dateline | None = None,
+    marked: Sequence[Marked] | None = None,
+    *,
+    now: datetime | None = None,
 ) -> datetime | None:
     """The page's publication time in UTC, or None.
+
+    `now` (aware: when the page was fetched) lets a visible relative time ("3 hours ago") count.
 
     Declared dates (JSON-LD, meta, microdata, <time>) outrank visible date lines, which outrank
     the day of the story's `dateline` (whose missing year comes from another date on the page,
     else the URL). A naive time borrows the offset of another source showing the same wall clock;
     only when no source has an offset is it taken as UTC.
     """
-    candidates = list(_declared(tree, meta))
+    candidates = list(_declared(tree, meta, marked_elements(tree) if marked is None else marked))
     if candidates and candidates[0].aware:
         return candidates[0].value.astimezone(UTC)  # nothing can outrank it
-    candidates += _visible(tree)
+    candidates += _visible(tree, now)
     if dateline is not None:
         day = dateline_date(dateline, context=candidates[0].value if candidates else None, url=url)
         if day is not None:
@@ -161,7 +172,7 @@ def _resolve(candidates: list[ParsedDate]) -> datetime:
     return best.value.replace(tzinfo=UTC)
 
 
-def _declared(tree: HtmlElement, meta: PageMeta) -> Iterable[ParsedDate]:
+def _declared(tree: HtmlElement, meta: PageMeta, marked: Sequence[Marked]) -> Iterable[ParsedDate]:
     for value in (meta.ld("datePublished", "dateCreated"), *_other_ld_dates(meta)):
         parsed = parse_date_detail(ld_text(value)) if value else None
         if parsed:
@@ -170,7 +181,8 @@ def _declared(tree: HtmlElement, meta: PageMeta) -> Iterable[ParsedDate]:
         parsed = parse_date_detail(value)
         if parsed:
             yield parsed
-    for el in _ITEMPROP_PUBLISHED(tree)[:_MAX_ITEMPROPS]:
+    published = [m.el for m in marked if m.itemprop == "datepublished"]
+    for el in published[:_MAX_ITEMPROPS]:
         parsed = parse_date_detail(el.get("content") or el.get("datetime") or visible_text(el))
         if parsed:
             yield parsed
@@ -190,7 +202,7 @@ def _other_ld_dates(meta: PageMeta) -> list[object]:
     return [o.get("datePublished") for o in meta.jsonld if o.get("datePublished")]
 
 
-def _visible(tree: HtmlElement) -> list[ParsedDate]:
+def _visible(tree: HtmlElement, now: datetime | None = None) -> list[ParsedDate]:
     """Date lines a reader sees ("02 Jun 2025, 11:30 GMT+10").
 
     Date-classed elements are read whole; elsewhere each text node (a line between <br>s in
@@ -207,14 +219,14 @@ def _visible(tree: HtmlElement) -> list[ParsedDate]:
         elif len(plain) < 3:
             texts = [t for t in (el.text, *(c.tail for c in el)) if t and _DIGIT_RE.search(t)]
             texts = [normalise_text(t) for t in texts]
-            texts = [t for t in texts if is_date_line(t)]
+            texts = [t for t in texts if is_date_line(t, now=now)]
             bucket = plain
         else:
             continue
         for text in texts:
             if not 6 <= len(text) <= 100 or in_chrome(el):
                 continue
-            parsed = parse_date_detail(text)
+            parsed = parse_date_detail(text, now=now)
             if parsed is None:
                 continue
             if _UPDATED_RE.match(text):

@@ -25,8 +25,6 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
 # Invisible characters that only break matching: zero-width space, word joiner, BOM, soft hyphen.
 # ZWJ/ZWNJ are kept because Persian and Indic scripts need them.
 _INVISIBLE_RE = re.compile("[\u200b\u2060\ufeff\u00ad]")
-# Any run of whitespace, including no-break and other Unicode spaces, becomes one space.
-_SPACE_RE = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 _MAX_FIX_LENGTH = 200_000
 # What ftfy could change in a string. Mojibake of UTF-8 read as windows-1252/Latin-1 shows a
 # lead-byte character (Â-ô) followed by a continuation-byte one (U+0080-U+00BF or a cp1252
@@ -44,6 +42,7 @@ _CP1251_CONT = (
     "\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a"
     "\u20ac\u2116\u2122"
 )
+_ASCII_FIX_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]|&(?:#\d+|#x[0-9a-f]+|[a-z]+\d*);", re.I)
 _MAY_NEED_FIX_RE = re.compile(
     f"[\u00c2-\u00f4][{_CP1252_CONT}]|[\u00c2\u00c3] |[\u0412-\u0444][{_CP1251_CONT}]"
     "|[\x00-\x08\x0e-\x1f\x7f-\x9f\ufb00-\ufb06\ud800-\udfff\ufffd]"
@@ -56,17 +55,22 @@ def normalise_text(text: str | None) -> str:
     """Repair mojibake, NFC-normalise and collapse whitespace; '' for None.
 
     ftfy is skipped for pathological strings longer than `_MAX_FIX_LENGTH` (NFC still applies)
-    so one giant text node cannot stall a crawl.
+    so one giant text node cannot stall a crawl. Plain ASCII text (most markup and much prose)
+    takes a short path: it is NFC already and can hold nothing to repair but control
+    characters and entities.
     """
     if not text:
         return ""
+    if text.isascii() and not _ASCII_FIX_RE.search(text):
+        return " ".join(text.split())
     if len(text) > _MAX_FIX_LENGTH:
         logger.debug("skipping ftfy on a %d-character string", len(text))
     elif _MAY_NEED_FIX_RE.search(text):
         text = ftfy.fix_text(text, config=_FTFY_CONFIG)
     text = unicodedata.normalize("NFC", text)
     text = _INVISIBLE_RE.sub("", text)
-    return _SPACE_RE.sub(" ", text).strip()
+    # Any run of Unicode whitespace (no-break, thin, ideographic spaces...) becomes one space.
+    return " ".join(text.split())
 
 
 def text_key(text: str) -> str:

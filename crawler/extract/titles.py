@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+from itertools import islice
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
@@ -22,6 +23,8 @@ _KEY_RE = re.compile(r"[\W_]+")
 _HOST_NOISE = ("www.", "m.", "amp.", "mobile.", "english.", "en.")
 # A trailing part after " | " this short is a site or section name, not part of a headline.
 _MAX_PIPE_TAIL_WORDS = 5
+_MAX_H1S = 5
+_MIN_H1_CHARS = 10
 
 
 def site_names(meta: PageMeta) -> set[str]:
@@ -49,19 +52,40 @@ def find_title(tree: HtmlElement, meta: PageMeta, url: str) -> str:
     ]
     names = site_names(meta)
     host = urlsplit(url).hostname or ""
+    # Every <h1> may show the bare headline, even one a layout class calls a "sidebar".
+    headings = [h1_text] + [visible_text(h) for h in islice(tree.iter("h1"), _MAX_H1S)]
+    site_keys = {_key(n) for n in names} | {_host_key(host)}
     for raw in candidates:
         title = normalise_text(raw)
+        if title and _key(title) in site_keys:
+            continue  # og:title or <title> that is just the site's name
         if title:
+            for heading in dict.fromkeys(h for h in headings if h):
+                bare = _bare_heading(title, heading)
+                if bare:
+                    return bare
             return strip_site_name(title, names, host, h1_text)
     return ""
 
 
+def _bare_heading(title: str, h1: str) -> str | None:
+    """`h1` when `title` is `h1` plus a separator and decoration on either side
+    ("Story - Auto News", "Opinion | Story")."""
+    if len(h1) < _MIN_H1_CHARS or title == h1:
+        return None
+    if title.startswith(h1) and any(title[len(h1) :].startswith(sep) for sep in _SEPARATORS):
+        return h1
+    if title.endswith(h1) and any(title[: -len(h1)].endswith(sep) for sep in _SEPARATORS):
+        return h1
+    return None
+
+
 def strip_site_name(title: str, names: set[str], host: str = "", h1: str = "") -> str:
     """Remove a leading or trailing site name joined by a separator ("Story - Site")."""
-    if h1 and title != h1 and title.startswith(h1):
-        rest = title[len(h1) :]
-        if any(rest.startswith(sep) for sep in _SEPARATORS):
-            return h1
+    if h1:
+        bare = _bare_heading(title, h1)
+        if bare:
+            return bare
     keys = {_key(n) for n in names if _key(n)}
     host_key = _host_key(host)
     for _ in range(2):

@@ -68,7 +68,9 @@ class FeedMeta:
     self_type: str
 
 
-def feed_items(views: Sequence[StoryView], limit: int, now: datetime | None = None) -> list[StoryView]:
+def feed_items(
+    views: Sequence[StoryView], limit: int, now: datetime | None = None
+) -> list[StoryView]:
     """The stories a feed announces: the latest `limit` by `first_seen`, none after `now`."""
     ordered = announced_first(views)
     if now is not None:

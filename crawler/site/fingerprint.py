@@ -36,25 +36,37 @@ def digest(*parts: str) -> str:
     return h.hexdigest()
 
 
+def _hex(text: str) -> str:
+    return hashlib.blake2b(
+        text.encode("utf-8", "surrogatepass"), digest_size=DIGEST_SIZE
+    ).hexdigest()
+
+
 def story_fingerprint(story: Story) -> str:
-    """Everything the build reads of one story. Datetimes keep their offset (pages show it)."""
-    fields = (
+    """Everything the build reads of one story. Datetimes keep their offset (pages show it).
+
+    Runs for every story on every build, so it is plain concatenation; the lengths of all the
+    parts go first, which keeps two different stories from ever giving the same text.
+    """
+    parts = [
         story.id,
         story.title,
         story.url,
         story.source,
         story.published.isoformat(),
-        story.published_estimated,
-        story.original_source,
-        story.author,
+        story.original_source or "",
+        story.author or "",
         story.lede,
-        story.paragraphs,
-        story.language,
+        story.language or "",
         story.first_seen.isoformat(),
-        tuple((c.url, c.source, c.title, c.published.isoformat()) for c in story.copies),
-        story.images,
-    )
-    return digest(repr(fields))
+        f"{story.published_estimated:d} {story.original_source is None:d} {story.author is None:d} "
+        f"{len(story.paragraphs)} {len(story.copies)} {len(story.images)}",
+        *story.paragraphs,
+        *story.images,
+    ]
+    for copy in story.copies:
+        parts += (copy.url, copy.source, copy.title, copy.published.isoformat())
+    return _hex(",".join(map(str, map(len, parts))) + "\n" + "".join(parts))
 
 
 def files_digest(roots: Iterable[Path], pattern: str = "**/*") -> str:
@@ -64,7 +76,9 @@ def files_digest(roots: Iterable[Path], pattern: str = "**/*") -> str:
         for file in sorted(root.glob(pattern)):
             if file.is_file() and "__pycache__" not in file.parts:
                 parts.append(file.relative_to(root).as_posix())
-                parts.append(hashlib.blake2b(file.read_bytes(), digest_size=DIGEST_SIZE).hexdigest())
+                parts.append(
+                    hashlib.blake2b(file.read_bytes(), digest_size=DIGEST_SIZE).hexdigest()
+                )
     return digest(*parts)
 
 
@@ -73,51 +87,65 @@ def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls))
 
 
+@functools.cache
+def _stands_for_itself(cls: type) -> bool:
+    """Whether a type carries its own `fingerprint` (story views do): then that is used."""
+    return dataclasses.is_dataclass(cls) and "fingerprint" in _field_names(cls)
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def _walk(value: Any, out: list[str]) -> None:
-    fingerprint = getattr(value, "fingerprint", None)
-    if isinstance(fingerprint, str):  # a story view: its story's fingerprint stands for it
-        out.append("#" + fingerprint)
-    elif value is None or isinstance(value, str | int | float | bool):
+    # Dispatch on the exact type first: this runs a million times in a large incremental build.
+    kind: type = type(value)
+    if kind in _PLAIN:
         out.append(repr(value))
-    elif isinstance(value, dt.datetime | dt.date):
-        out.append(value.isoformat())
     elif isinstance(value, tuple | list):
         out.append("[")
         for item in value:
             _walk(item, out)
         out.append("]")
+    elif _stands_for_itself(kind):
+        out.append("#" + value.fingerprint)
+    elif isinstance(value, dt.datetime | dt.date):
+        out.append(value.isoformat())
     elif isinstance(value, Mapping):
         out.append("{")
         for key in sorted(value):
             out.append(repr(key))
             _walk(value[key], out)
         out.append("}")
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out.append(type(value).__name__ + "(")
-        for name in _field_names(type(value)):
+    elif dataclasses.is_dataclass(kind):
+        out.append(kind.__name__ + "(")
+        for name in _field_names(kind):
             _walk(getattr(value, name), out)
         out.append(")")
+    elif isinstance(value, str | int | float):  # subclasses (enums and the like)
+        out.append(repr(value))
     else:
         # Refuse rather than guess: an input the key cannot see would make a stale page.
-        raise TypeError(f"cannot fingerprint {type(value).__name__} in a page context")
+        raise TypeError(f"cannot fingerprint {kind.__name__} in a page context")
 
 
 def value_fingerprint(value: Any) -> str:
-    """A digest of plain data: str, numbers, dates, tuples, mappings, dataclasses, story views."""
+    """A digest of plain data: str, numbers, dates, tuples, mappings, dataclasses, story views.
+
+    The parts are reprs, ISO dates, hex digests and markers, none of which holds a raw U+001F,
+    so joining them with it is unambiguous.
+    """
     out: list[str] = []
     _walk(value, out)
-    return digest(*out)
+    return _hex("\x1f".join(out))
 
 
-def build_salt(
-    *, code_dir: Path, templates_dir: Path, site: Any, sources: Any, search: bool
-) -> str:
-    """What every page depends on besides its own data."""
+def build_salt(*, code_dir: Path, templates_dir: Path, site: Any, sources: Any, search: str) -> str:
+    """What every page depends on besides its own data (`search` names the indexer and version)."""
     return digest(
         FORMAT_VERSION,
         files_digest([code_dir], "*.py"),
         files_digest([templates_dir]),
         repr(site),
         repr(sources),
-        repr(search),
+        search,
     )

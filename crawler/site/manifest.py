@@ -53,10 +53,11 @@ class Manifest:
 
     def intact(self, root: Path) -> bool:
         """Whether every recorded file is still there, a regular file of the recorded size."""
-        return all(file_matches(root / relpath, record) for relpath, record in self.files.items())
+        prefix = str(root) + os.sep
+        return all(file_matches(prefix + relpath, record) for relpath, record in self.files.items())
 
 
-def file_matches(path: Path, record: FileRecord) -> bool:
+def file_matches(path: Path | str, record: FileRecord) -> bool:
     try:
         info = os.stat(path, follow_symlinks=False)
     except OSError:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TypeVar
 
@@ -38,14 +38,14 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Pager:
-    """Where page `number` of `count` sits among its siblings (paths; None at either end)."""
+    """Where a page sits in its list: `number` is None on the first page (the newest stories),
+    else the older page's number counted from the oldest; links are paths or None."""
 
-    number: int
-    count: int
-    first: str
-    last: str
-    prev: str | None
-    next: str | None
+    number: int | None
+    newest: str
+    newer: str | None
+    older: str | None
+    oldest: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,33 +66,58 @@ class DayLink:
 
 
 def paginate(items: Sequence[T], first: str, per_page: int) -> list[tuple[Pager, Sequence[T]]]:
-    """Split a list into pages; an empty list still has its first page (saying so)."""
-    count = max(1, math.ceil(len(items) / per_page))
-    pages = [paths.paged_path(first, n) for n in range(1, count + 1)]
-    return [
+    """Split a newest-first list into pages whose content stays put as the list grows.
+
+    Older pages are numbered from the oldest end: page k holds the k-th `per_page` items counted
+    from the oldest, and keeps holding them, so a new item changes the first page only (and adds
+    a page each time `per_page` more have come): an incremental build rewrites a few pages, not
+    every page of every list. The first page shows the newest items: the newest, partial chunk
+    and the full one before it, so from `per_page` to `2 * per_page` items (all, when fewer).
+    """
+    count = len(items)
+    older = max(0, math.ceil(count / per_page) - 2)  # older pages besides the first
+    pages: list[tuple[Pager, Sequence[T]]] = []
+    oldest = paths.paged_path(first, 1) if older else None
+
+    def path(k: int) -> str:
+        return paths.paged_path(first, k) if k <= older else first
+
+    pages.append(
         (
             Pager(
-                number=n,
-                count=count,
-                first=pages[0],
-                last=pages[-1],
-                prev=pages[n - 2] if n > 1 else None,
-                next=pages[n] if n < count else None,
+                number=None,
+                newest=first,
+                newer=None,
+                older=path(older) if older else None,
+                oldest=oldest,
             ),
-            items[(n - 1) * per_page : n * per_page],
+            items[: count - older * per_page],
         )
-        for n in range(1, count + 1)
-    ]
+    )
+    for k in range(older, 0, -1):
+        pager = Pager(
+            number=k,
+            newest=first,
+            newer=path(k + 1),
+            older=path(k - 1) if k > 1 else None,
+            oldest=oldest,
+        )
+        pages.append((pager, items[count - k * per_page : count - (k - 1) * per_page]))
+    return pages
+
+
+def _page_path(first: str, pager: Pager) -> str:
+    return first if pager.number is None else paths.paged_path(first, pager.number)
 
 
 def _title(heading: str, site: SiteView, pager: Pager | None = None) -> str:
-    if pager is not None and pager.number > 1:
-        heading = f"{heading}, page {pager.number} of {pager.count}"
+    if pager is not None and pager.number is not None:
+        heading = f"{heading}, page {pager.number}"
     return f"{heading} · {site.title}"
 
 
 def _described(text: str, pager: Pager) -> str:
-    return text if pager.number == 1 else f"{text} Page {pager.number} of {pager.count}."
+    return text if pager.number is None else f"{text} Older page {pager.number}."
 
 
 def _newest(stories: Sequence[StoryView]) -> StoryView | None:
@@ -105,12 +130,12 @@ def home_pages(site: SiteView, ordered: Sequence[StoryView], per_page: int) -> l
         newest = _newest(chunk)
         pages.append(
             Page(
-                path=paths.paged_path(paths.HOME, pager.number),
+                path=_page_path(paths.HOME, pager),
                 template="index.html",
                 heading="Latest stories",
-                title=site.title if pager.number == 1 else _title("Latest stories", site, pager),
+                title=site.title if pager.number is None else _title("Latest stories", site, pager),
                 description=_described(site.description or site.title, pager),
-                context={"days": group_by_day(chunk), "pager": pager, "total": len(ordered)},
+                context={"days": group_by_day(chunk), "pager": pager},
                 lastmod=newest.date if newest else None,
             )
         )
@@ -147,12 +172,13 @@ def story_pages(
 
 def archive_pages(site: SiteView, days: Sequence[DayView], per_page: int) -> list[Page]:
     links = [DayLink(day=d.day, path=d.path, count=len(d.stories)) for d in days]
+    by_day = {d.day: d for d in days}
     pages = []
     for pager, chunk in paginate(links, paths.ARCHIVE, per_page):
-        newest_day = days[(pager.number - 1) * per_page] if chunk else None
+        newest_day = by_day[chunk[0].day] if chunk else None
         pages.append(
             Page(
-                path=paths.paged_path(paths.ARCHIVE, pager.number),
+                path=_page_path(paths.ARCHIVE, pager),
                 template="archive.html",
                 heading="Archive",
                 title=_title("Archive", site, pager),
@@ -166,7 +192,8 @@ def archive_pages(site: SiteView, days: Sequence[DayView], per_page: int) -> lis
 
 def day_pages(site: SiteView, days: Sequence[DayView]) -> list[Page]:
     """A page per day; `newer`/`older` link the neighbouring days that have stories."""
-    links = [DayLink(day=d.day, path=d.path, count=len(d.stories)) for d in days]
+    # Neighbours without their counts: a new story on one day must not rewrite the next day's page.
+    links = [DayLink(day=d.day, path=d.path, count=0) for d in days]
     pages = []
     for index, day in enumerate(days):
         heading = human_day(day.day)
@@ -202,7 +229,9 @@ def group_pages(
         if kind == "agency":
             description = f"Stories from the {group.name} wire, each once, on {site.title}."
             feeds: tuple[FeedLink, ...] = (
-                FeedLink(f"{group.name} on {site.title} (RSS)", "application/rss+xml", group.feed or ""),
+                FeedLink(
+                    f"{group.name} on {site.title} (RSS)", "application/rss+xml", group.feed or ""
+                ),
             )
         else:
             description = f"Stories carried by {group.name}, each once, on {site.title}."
@@ -210,12 +239,17 @@ def group_pages(
         for pager, chunk in paginate(group.stories, group.path, per_page):
             pages.append(
                 Page(
-                    path=paths.paged_path(group.path, pager.number),
+                    path=_page_path(group.path, pager),
                     template=f"{kind}.html",
                     heading=group.name,
                     title=_title(group.name, site, pager),
                     description=_described(description, pager),
-                    context={"group": entry, "days": group_by_day(chunk), "pager": pager},
+                    # the count only on the first page, which changes with every story anyway
+                    context={
+                        "group": entry if pager.number is None else replace(entry, count=0),
+                        "days": group_by_day(chunk),
+                        "pager": pager,
+                    },
                     lastmod=chunk[0].date if chunk else None,
                     feeds=feeds,
                 )
@@ -224,7 +258,12 @@ def group_pages(
 
 
 def index_page(
-    site: SiteView, path: str, template: str, heading: str, description: str, entries: tuple[Entry, ...]
+    site: SiteView,
+    path: str,
+    template: str,
+    heading: str,
+    description: str,
+    entries: tuple[Entry, ...],
 ) -> Page:
     return Page(
         path=path,

@@ -8,8 +8,8 @@ the site works from any base path and from disk; canonical and feed URLs are abs
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import posixpath
 import re
 import unicodedata
 from collections import defaultdict
@@ -35,6 +35,10 @@ MANIFEST = ".manifest.json"  # what the last build wrote, for the next (incremen
 _SAFE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _RESERVED = frozenset({"index"})
+# http(s), then a host with no brackets, spaces or delimiters, then the end or a path, query or
+# fragment: a URL that `urlsplit` takes as http(s) with a host, without asking it.
+_PLAIN_WEB_URL = re.compile(r"(?i)https?://[^\s/?#\[\]@\\]+(?:[/?#]|$)")
+_PLAIN_PATH = re.compile(r"(?:[a-z0-9_-][a-z0-9._-]*/)*(?:[a-z0-9_-][a-z0-9._-]*)?")
 
 
 def _digest(text: str, length: int) -> str:
@@ -79,16 +83,14 @@ def agency_feed_path(slug: str) -> str:
 
 
 def paged_path(first: str, number: int) -> str:
-    """Page `number` of a paginated list whose first page is `first`.
+    """Older page `number` (1 = the oldest) of a paginated list whose first page is `first`.
 
     `index.html` -> `page/2.html`, `days/index.html` -> `days/page/2.html`,
-    `sources/x.html` -> `sources/x/2.html`. Slugs never hold a `/` and day files are dates, so a
-    later page can never take the path of another page.
+    `sources/x.html` -> `sources/x/2.html`. Slugs never hold a `/` and day files are dates, so an
+    older page can never take the path of another page.
     """
     if number < 1:
-        raise ValueError(f"page numbers start at 1, got {number}")
-    if number == 1:
-        return first
+        raise ValueError(f"older pages are numbered from 1, got {number}")
     if first == HOME or first.endswith("/" + HOME):
         return f"{first.removesuffix(HOME)}page/{number}.html"
     return f"{first.removesuffix('.html')}/{number}.html"
@@ -110,17 +112,35 @@ def source_slugs(names: Iterable[str]) -> dict[str, str]:
 
 
 def page_url(base_url: str, path: str) -> str:
-    """The absolute, canonical URL of a file: `index.html` is served as its folder."""
+    """The absolute, canonical URL of a file: `index.html` is served as its folder.
+
+    `base_url` ends with `/` (the config makes sure) and paths here are plain relative ASCII, so
+    joining is concatenation; `urljoin` is kept for anything else.
+    """
     if path == HOME:
         return base_url
     if path.endswith("/" + HOME):
         path = path[: -len(HOME)]
+    if base_url.endswith("/") and _PLAIN_PATH.fullmatch(path):
+        return base_url + path
     return urljoin(base_url, path)
 
 
+@functools.lru_cache(maxsize=65536)
 def relative_url(from_path: str, to_path: str) -> str:
-    """A link from one output file to another that works on any host and from disk."""
-    return posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+    """A link from one output file to another that works on any host and from disk.
+
+    Both are normalised paths inside the output folder, so this is plain string work (a page has
+    dozens of links; `posixpath.relpath` asks the OS for the working directory for each one).
+    """
+    here = from_path.split("/")[:-1]
+    there = to_path.split("/")
+    common = 0
+    for a, b in zip(here, there[:-1], strict=False):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(here) - common) + there[common:])
 
 
 def root_url(base_url: str, to_path: str) -> str:
@@ -139,6 +159,8 @@ def story_guid(story_id: str) -> str:
 
 def is_web_url(url: str) -> bool:
     """Only http(s) URLs from sources become links (`javascript:` and friends never do)."""
+    if _PLAIN_WEB_URL.match(url):  # the usual case, without urlsplit's cost (a story has many)
+        return True
     try:
         parts = urlsplit(url)
     except ValueError:

@@ -25,12 +25,16 @@ from crawler.site.views import SiteView
 
 logger = logging.getLogger(__name__)
 
-_CSP_COMMON = "default-src 'none'; style-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'"
-CSP = f"{_CSP_COMMON}; script-src 'none'"
+_CSP_COMMON = (
+    "default-src 'none'; style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'"
+)
+CSP = f"{_CSP_COMMON}; img-src 'self'; script-src 'none'"
 # Pagefind: its scripts, its WebAssembly (compiling it needs 'wasm-unsafe-eval', not 'unsafe-eval'),
-# its web worker and its fetches of index chunks, all from this site.
+# its web worker and its fetches of index chunks, all from this site; its stylesheet draws the
+# search icon from a data: URL.
 SEARCH_CSP = (
-    f"{_CSP_COMMON}; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'"
+    f"{_CSP_COMMON}; img-src 'self' data:; script-src 'self' 'wasm-unsafe-eval'; "
+    "worker-src 'self'; connect-src 'self'"
 )
 
 
@@ -130,7 +134,9 @@ class Renderer:
             page=page,
             canonical=self.site.url(page.path),
             csp=SEARCH_CSP if page.search else CSP,
-            feeds=[(f.title, f.type, self.site.url(f.path)) for f in (*page.feeds, *self.site_feeds)],
+            feeds=[
+                (f.title, f.type, self.site.url(f.path)) for f in (*page.feeds, *self.site_feeds)
+            ],
             search_enabled=self.search,
             url_for=url_for,
             asset=asset,

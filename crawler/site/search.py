@@ -11,19 +11,27 @@ Pagefind is optional at run time: without it the site is built without search (w
 
 from __future__ import annotations
 
+import ctypes
 import importlib.util
 import logging
 import os
+import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from crawler.site import paths
 
 logger = logging.getLogger(__name__)
 
-INDEXED_GLOB = "stories/*.html"
+INDEXED_GLOB = (
+    "{stories/*.html,search/index.html}"  # the search page only when there are no stories
+)
 TIMEOUT = 1800.0  # seconds; a 100,000-story index takes minutes, not hours
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 class SearchIndexError(Exception):
@@ -44,6 +52,24 @@ def pagefind_available() -> bool:
     )
 
 
+def _die_with(parent: int) -> Callable[[], None] | None:
+    """A pre-exec hook (Linux) that has the kernel kill Pagefind when the build process dies.
+
+    Otherwise a killed build leaves Pagefind running, writing into a temp folder the next build
+    has just deleted, and the folder comes back. The setting survives `python -m pagefind`'s exec
+    of the binary.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+
+    def hook() -> None:
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the build died before the hook ran
+            os._exit(1)
+
+    return hook
+
+
 def index_site(root: Path) -> None:
     """Index the story pages under `root` into `root/pagefind/`; raise SearchIndexError on failure."""
     command = [
@@ -61,7 +87,12 @@ def index_site(root: Path) -> None:
     logger.debug("running %s", " ".join(command))
     try:
         result = subprocess.run(
-            command, capture_output=True, text=True, timeout=TIMEOUT, check=False
+            command,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            check=False,
+            preexec_fn=_die_with(os.getpid()),
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise SearchIndexError(f"pagefind could not run: {exc}") from exc

@@ -26,6 +26,11 @@ def clean_line(text: str | None) -> str:
     """One-line text (titles, names): forbidden characters gone, whitespace collapsed."""
     if not text:
         return ""
+    # Fast path for the usual, already clean text: `isprintable` is False for every control,
+    # surrogate, noncharacter and whitespace character but the plain space, so such text has
+    # nothing to remove and, without doubled or edge spaces, nothing to collapse.
+    if text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " ":
+        return text
     return _SPACE.sub(" ", strip_forbidden(text)).strip()
 
 

@@ -1,5 +1,6 @@
 /* Starts Pagefind's search box: the site's only script, loaded by the search page alone.
-   Links in results start from the site's own folder, so the site works at any base path. */
+   Links in results start from the site's own folder, so the site works at any base path.
+   Pagefind's field has only a placeholder and a title; a visible label is added for it. */
 (function () {
   "use strict";
   var box = document.getElementById("search");
@@ -13,6 +14,15 @@
     bundlePath: base + "pagefind/",
     showImages: false,
     showSubResults: false,
-    translations: { placeholder: "Search the stories" }
+    translations: { placeholder: "Words to look for" }
   });
+  var input = box.querySelector("input");
+  if (input) {
+    input.id = "search-input";
+    var label = document.createElement("label");
+    label.htmlFor = input.id;
+    label.className = "search-label";
+    label.textContent = "Search the stories";
+    box.insertBefore(label, box.firstChild);
+  }
 })();

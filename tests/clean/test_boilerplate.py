@@ -128,6 +128,48 @@ def test_seed_page_keeps_exactly_the_story() -> None:
             "dateline-teaser",
         ),
         ("02 Jun 2025, 11:30 GMT+10", "date-only"),
+        ("segunda-feira, 22 de janeiro de 2018 às 0:13", "date-only"),
+        ("Updated 3 hours ago", "date-only"),
+        ("11:42 BST", "time-only"),
+        ("9.30am", "time-only"),
+        ("Share this post", "share-buttons"),
+        ("Tags", "tags-line"),
+        ("Order Reprints", "reprint-notice"),
+        (
+            (
+                "This copy is for your personal, non-commercial use only. To order "
+                "presentation-ready copies for distribution to your colleagues, clients or "
+                "customers visit http://www.djreprints.com."
+            ),
+            "reprint-notice",
+        ),
+        ("We rely on advertising to help fund our award-winning journalism.", "adblock-notice"),
+        (
+            "We urge you to turn off your ad blocker for The Telegraph website so that you can "
+            "continue to access our quality content in the future.",
+            "adblock-notice",
+        ),
+        ("Write to Al Root at allen.root@dowjones.com", "contact-line"),
+        ("paul.takahashi@chron.com", "contact-line"),
+        (
+            "Email Tariq Malik at tmalik@space.com or follow him @tariqjmalik.",
+            "contact-line",
+        ),
+        (
+            "Have a tip? Amy Kuperinsky may be reached at akuperinsky@njadvancemedia.com.",
+            "contact-line",
+        ),
+        (
+            '[button link="http://example.com/submit-kit-review/" type="big"] Send us YOUR kit '
+            "review[/button]",
+            "shortcode",
+        ),
+        ("Tell us what YOU think...", "comments"),
+        (
+            "Get Motor Cycle Monthly delivered through your letterbox every month. 12 issues for "
+            "£11.99. Click here for more information.",
+            "newsletter-promo",
+        ),
     ],
 )
 def test_boilerplate_is_recognised_by_the_right_rule(paragraph: str, rule: str) -> None:
@@ -158,6 +200,12 @@ def test_boilerplate_is_recognised_by_the_right_rule(paragraph: str, rule: str) 
         "More than 40,000 complaints were received, the commissioner said.",
         "The views of residents were mixed.",
         "Continued rainfall is expected through Thursday.",
+        "The island can be reached by ferry from the mainland in about an hour.",
+        "Contact between the two delegations resumed on Monday.",
+        "Ad blockers are now used by four in ten readers, the survey found.",
+        "At 10:30 the council met to discuss the budget.",
+        "The company said it would publish 12 issues for subscribers this year.",
+        "Flour, sugar, butter and eggs are all more expensive than a year ago.",
     ],
 )
 def test_real_paragraphs_are_kept(paragraph: str) -> None:
@@ -226,3 +274,17 @@ def test_word_cap_protects_long_paragraphs() -> None:
     rule = regex_rule("promo", r"newsletter", max_words=5)
     assert rule.matches("Our newsletter, free.")
     assert not rule.matches("The council also discussed its newsletter budget for the year ahead.")
+
+
+def test_tag_heading_takes_its_keyword_list_with_it() -> None:
+    paragraphs = [
+        "The season opens in Interlagos in March.",
+        "Tags",
+        "stock car 2018, stock car brasil, stock car interlagos, stock car velopark",
+    ]
+    assert strip_boilerplate(paragraphs) == (paragraphs[0],)
+
+
+def test_a_list_in_the_story_is_not_a_keyword_list_without_a_heading() -> None:
+    paragraphs = ["Winners: Ann Lee, Bo Chan, Cy Diaz, Di Evans"]
+    assert strip_boilerplate(paragraphs) == tuple(paragraphs)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -172,3 +172,79 @@ def test_dateline_day_with_year_from_url() -> None:
     assert extracted.published == utc(2025, 6, 2)
     assert extracted.original_source == "ANI"
     assert extracted.paragraphs[0].startswith("India and Japan on Monday")
+
+
+# --- relative times, resolved against the fetch time ----------------------------------------
+
+FETCHED = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "instant"),
+    [
+        ("3 hours ago", utc(2025, 6, 2, 9, 0)),
+        ("an hour ago", utc(2025, 6, 2, 11, 0)),
+        ("Updated 10 mins ago", utc(2025, 6, 2, 11, 50)),
+        ("5m ago", utc(2025, 6, 2, 11, 55)),
+        ("2 days ago", utc(2025, 5, 31)),
+        ("just now", FETCHED),
+        ("Yesterday at 10:30 PM", utc(2025, 6, 1, 22, 30)),
+        ("yesterday", utc(2025, 6, 1)),
+        ("Today, 9:15", utc(2025, 6, 2, 9, 15)),
+        ("hace 3 horas", utc(2025, 6, 2, 9, 0)),
+        ("vor 2 Stunden", utc(2025, 6, 2, 10, 0)),
+        ("il y a 3 heures", utc(2025, 6, 2, 9, 0)),
+        ("3 ore fa", utc(2025, 6, 2, 9, 0)),
+    ],
+)
+def test_relative_times_need_and_use_the_fetch_time(text: str, instant: datetime) -> None:
+    assert parse_date(text) is None
+    assert parse_date(text, now=FETCHED) == instant
+    assert is_date_line(text, now=FETCHED)
+
+
+@pytest.mark.parametrize("text", ["3 hours", "The 3 hours ago", "about three hours of talks"])
+def test_not_relative_times(text: str) -> None:
+    assert parse_date(text, now=FETCHED) is None
+
+
+def test_relative_time_keeps_the_fetch_time_zone() -> None:
+    ist = timezone(timedelta(hours=5, minutes=30))
+    parsed = parse_date("2 hours ago", now=FETCHED.astimezone(ist))
+    assert parsed is not None and parsed.utcoffset() == timedelta(hours=5, minutes=30)
+    assert parsed == utc(2025, 6, 2, 10, 0)
+
+
+def test_page_dated_only_relatively_gets_a_date_given_the_fetch_time() -> None:
+    body = '<div class="post-date">Updated 3 hours ago</div>'
+    assert extract(page(body=body), "https://a.com/x").published is None
+    assert extract(page(body=body), "https://a.com/x", fetched_at=FETCHED).published == utc(
+        2025, 6, 2, 9, 0
+    )
+
+
+def test_declared_date_outranks_a_relative_one() -> None:
+    head = '<meta property="article:published_time" content="2025-06-01T08:00:00+00:00">'
+    body = '<div class="post-date">3 hours ago</div>'
+    assert extract(page(head, body), "https://a.com/x", fetched_at=FETCHED).published == utc(
+        2025, 6, 1, 8, 0
+    )
+
+
+def test_naive_fetch_time_is_refused() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        extract(page(), "https://a.com/x", fetched_at=datetime(2025, 6, 2, 12, 0))
+
+
+@pytest.mark.parametrize(
+    ("text", "instant"),
+    [
+        ("segunda-feira, 22 de janeiro de 2018 às 0:13", datetime(2018, 1, 22, 0, 13)),
+        ("Sábado, 2 de junio de 2025", datetime(2025, 6, 2)),
+        ("Montag, 2. Juni 2025, 11:30 Uhr", datetime(2025, 6, 2, 11, 30)),
+        ("lundi 2 juin 2025 à 11h30", datetime(2025, 6, 2, 11, 30)),
+    ],
+)
+def test_weekday_date_lines_in_other_languages(text: str, instant: datetime) -> None:
+    assert is_date_line(text)
+    assert parse_date(text) == instant

@@ -79,9 +79,34 @@ def test_undeclared_non_utf8_is_guessed() -> None:
     assert "café de la gare" in decoded.text and "\ufffd" not in decoded.text
 
 
-def test_bad_bytes_in_declared_charset_become_replacement_characters() -> None:
-    decoded = decode_html(b"<p>ok \xff\xfe broken</p>", "utf-8")
-    assert "ok" in decoded.text and "\ufffd" in decoded.text
+def test_bytes_undefined_everywhere_become_replacement_characters() -> None:
+    decoded = decode_html(b"<p>ok \x81\x8d broken</p>", "utf-8")
+    assert "ok" in decoded.text and decoded.text.count("\ufffd") == 2
+
+
+def test_stray_windows_1252_bytes_in_utf8_page_are_recovered() -> None:
+    # Word-pasted quotes and an accented letter inside an otherwise UTF-8 page
+    body = "<p>Zoë said ".encode() + b"\x93caf\xe9\x94 \x96 ok</p>"
+    decoded = decode_html(body, "utf-8")
+    assert decoded.text == "<p>Zoë said “café” – ok</p>"
+
+
+def test_meta_declared_utf8_with_stray_bytes_is_recovered_too() -> None:
+    body = b'<meta charset="utf-8"><p>\x93Hi\x94 caf\xc3\xa9</p>'
+    assert "“Hi” café" in decode_html(body).text
+
+
+def test_header_latin1_and_meta_utf8_disagree_header_wins_then_repaired() -> None:
+    # What a browser does (header first) yields mojibake; normalising repairs it.
+    page = html('<meta charset="utf-8">').encode("utf-8")
+    decoded = decode_html(page, "iso-8859-1")
+    assert decoded.source == "http" and "CafÃ©" in decoded.text
+    assert normalise_text(decoded.text).count(TEXT) == 2
+
+
+def test_bom_and_meta_disagree_bom_wins() -> None:
+    body = codecs.BOM_UTF8 + html('<meta charset="iso-8859-1">').encode("utf-8")
+    assert TEXT in decode_html(body).text
 
 
 @pytest.mark.parametrize(
@@ -121,3 +146,21 @@ def test_normalise_text_repairs_and_composes() -> None:
     assert len(composed) == len("Café owners")
     # typographic quotes and full-width CJK punctuation are content, not damage
     assert normalise_text("“quoted”，好") == "“quoted”，好"
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("Itâ€™s fine", "It’s fine"),  # UTF-8 read as windows-1252
+        ("naÃ¯ve cafÃ©", "naïve café"),
+        ("Ð¿Ñ€Ð¸Ð²ÐµÑ‚", "привет"),  # UTF-8 read as Latin-1, Cyrillic text
+        ("РїСЂРёРІРµС‚", "привет"),  # UTF-8 read as windows-1251
+        ("AT&amp;T  and\tco", "AT&T and co"),  # ASCII fast path still unescapes entities
+        ("bell\x07 char", "bell char"),
+        ("ﬁnal", "final"),
+        ("Zürich, 2 °C, “quoted”", "Zürich, 2 °C, “quoted”"),  # clean text is left alone
+        ("a\u00a0b\u2003c\u3000d\u202fe", "a b c d e"),
+    ],
+)
+def test_normalise_text_repairs_only_what_is_broken(raw: str, clean: str) -> None:
+    assert normalise_text(raw) == clean

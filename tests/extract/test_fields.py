@@ -6,9 +6,11 @@ import pytest
 
 from crawler.extract import extract
 from crawler.extract.authors import split_byline
-from crawler.extract.language import normalise_language
+from crawler.extract.language import detect_language, find_language, normalise_language
+from crawler.extract.lede import plausible_standfirst
 from crawler.extract.metadata import read_metadata
 from crawler.extract.parse import parse_html
+from crawler.extract.text import text_key
 from crawler.extract.titles import strip_site_name
 
 BODY = "".join(
@@ -151,13 +153,66 @@ def test_normalise_language(value: str | None, code: str | None) -> None:
     assert normalise_language(value) == code
 
 
+def declared_language(html: bytes) -> str | None:
+    tree = parse_html(html.decode())
+    assert tree is not None
+    return find_language(read_metadata(tree))
+
+
 def test_language_sources_in_order() -> None:
-    assert extract(page(lang="de-DE"), "https://a.com/x").language == "de"
+    assert declared_language(page(lang="de-DE")) == "de"
     og = '<meta property="og:locale" content="pt_BR">'
-    assert extract(page(og), "https://a.com/x").language == "pt"
+    assert declared_language(page(og)) == "pt"
     ld = '<script type="application/ld+json">{"@type":"NewsArticle","inLanguage":"fr-FR"}</script>'
-    assert extract(page(ld), "https://a.com/x").language == "fr"
-    assert extract(page(), "https://a.com/x").language is None
+    assert declared_language(page(ld)) == "fr"
+    assert declared_language(page()) is None
+
+
+SPANISH = (
+    "<p>El ayuntamiento aprobó el lunes el nuevo puente sobre el río, que estará abierto al "
+    "tráfico en otoño, según informó la alcaldesa en una rueda de prensa.</p>"
+    "<p>Las obras comenzaron hace dos años y han costado más de lo previsto por las lluvias "
+    "del invierno, pero el proyecto se terminará a tiempo, dijo la concejala de obras.</p>"
+)
+
+
+def test_language_from_the_text_when_undeclared_or_declared_wrongly() -> None:
+    assert extract(page(), "https://a.com/x").language == "en"
+    # a template's site-wide lang="de" on an English story
+    assert extract(page(lang="de-DE"), "https://a.com/x").language == "en"
+    spanish = page(body=SPANISH, lang="en").replace(BODY.encode(), b"")
+    assert extract(spanish, "https://a.com/x").language == "es"
+    # too little text to tell: the declaration stands
+    short = (
+        b'<html lang="pt"><body><article><h1>Ponte</h1><p>Short text.</p></article></body></html>'
+    )
+    assert extract(short, "https://a.com/x").language == "pt"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Пожар на складе в пригороде потушили к утру, сообщили в МЧС. " * 5, "ru"),
+        ("Пожежу на складі в передмісті загасили до ранку, повідомили рятувальники. " * 5, "uk"),
+        ("東京都は二日、新しい橋の建設計画を発表した。工事は来年始まる予定だ。" * 8, "ja"),
+        ("北京市政府二日宣布，新的大桥将于秋季通车，工程耗资超过预算。" * 8, "zh"),
+        ("서울시는 2일 새 다리가 가을에 개통될 것이라고 발표했다. " * 8, "ko"),
+        ("قالت البلدية يوم الاثنين إن الجسر الجديد سيفتح في الخريف بعد تأخير طويل. " * 5, "ar"),
+        (
+            "Der Stadtrat hat am Montag die neue Brücke über den Fluss genehmigt, die im Herbst "
+            "für den Verkehr freigegeben werden soll, wie die Bürgermeisterin sagte. " * 2,
+            "de",
+        ),
+        (
+            "Le conseil municipal a approuvé lundi le nouveau pont sur la rivière, qui sera ouvert "
+            "à la circulation à l'automne, a indiqué la maire dans une conférence. " * 2,
+            "fr",
+        ),
+        ("Short.", None),
+    ],
+)
+def test_detect_language(text: str, code: str | None) -> None:
+    assert detect_language([text]) == code
 
 
 @pytest.mark.parametrize(
@@ -273,3 +328,97 @@ def test_bold_opening_paragraph_stays_in_the_body() -> None:
     extracted = extract(page(body=f"<p><strong>{opening}</strong></p>"), "https://a.com/x")
     assert extracted.paragraphs[0] == opening
     assert extracted.lede == opening
+
+
+def test_title_decoration_around_the_h1_is_cut_even_when_the_h1_sits_in_a_sidebar() -> None:
+    html = (
+        '<html><head><meta property="og:title" content="All-new Sentra is what we want - Auto News">'
+        '</head><body><div class="cell sidebar"><h1>All-new Sentra is what we want</h1></div>'
+        f"{BODY}</body></html>"
+    )
+    assert (
+        extract(html.encode(), "https://cars.example/x").title == "All-new Sentra is what we want"
+    )
+
+
+def test_section_label_before_the_headline_is_cut() -> None:
+    html = (
+        '<html><head><meta property="og:title" content="Opinion | Republicans Are Following Trump">'
+        f"</head><body><article><h1>Republicans Are Following Trump</h1>{BODY}</article></body>"
+        "</html>"
+    )
+    assert extract(html.encode(), "https://a.com/x").title == "Republicans Are Following Trump"
+
+
+def test_logo_h1_and_site_name_titles_are_not_headlines() -> None:
+    html = (
+        '<html><head><meta property="og:site_name" content="Entermedia">'
+        '<meta property="og:title" content="Entermedia">'
+        "<title>Two stars feud over a contract - Entermedia</title></head><body>"
+        '<a href="/"><h1>Enter Media</h1></a><div class="story">'
+        f"{BODY}</div></body></html>"
+    )
+    assert extract(html.encode(), "https://entermedia.example/news/1").title == (
+        "Two stars feud over a contract"
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Photo Desk",
+        "Web Team",
+        "Staff Reports",
+        "Detroit News wire service",
+        "jdadmin",
+        "Powered by WordPress.com",
+        "Nama (wajib)",
+        "Name (required)",
+        "By",
+        "Гость",
+    ],
+)
+def test_desks_accounts_and_form_labels_are_not_authors(name: str) -> None:
+    assert split_byline(name)[0] is None
+
+
+def test_comment_form_name_field_is_not_the_byline() -> None:
+    body = (
+        '<form id="commentform"><p class="comment-form-author"><label for="author">'
+        "Name (required)</label></p></form>"
+        '<div class="comments"><span class="author-name">Pat Commenter</span></div>'
+    )
+    assert extract(page(body=body), "https://a.com/x").author is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "By Mike Wuerthele and Malcolm Owen Monday, November 18, 2019, 04:05 pm PT",
+        "Greg Beacham, Ap Sports Writer",
+        "Meg Kinnard and Errin Haines, Associated Press",
+        "JANIE HAR Nov. 20, 2019 Updated: Nov. 20, 2019 1:35 a.m.",
+        "History Science Innovation Arts & Culture Travel",
+        "Complete D.C. Coverage * Weekly Video with Editor * Must-Read Picks",
+        "Subscribe Sign up to our newsletter for exclusive updates and enhanced content",
+        "Available from Amazon. BGR may receive a commission",
+    ],
+)
+def test_bylines_dates_menus_and_promos_are_not_standfirsts(text: str) -> None:
+    assert not plausible_standfirst(text)
+
+
+def test_a_real_standfirst_is_plausible() -> None:
+    assert plausible_standfirst(
+        "The carriers kept passengers waiting up to nine months for refunds, investigators found."
+    )
+    assert not plausible_standfirst(
+        "New bridge to open in autumn: what drivers need to know",
+        text_key("New bridge to open in autumn"),
+    )
+
+
+def test_speakable_first_paragraph_is_body_not_standfirst() -> None:
+    body = f'<div class="content"><p id="speakable-summary">{FIRST}</p>{BODY[BODY.index("</p>") + 4 :]}</div>'
+    extracted = extract(page(body=body).replace(BODY.encode(), b""), "https://a.com/x")
+    assert extracted.paragraphs[0] == FIRST and extracted.lede == FIRST

@@ -1,4 +1,4 @@
-"""Stories for the site tests: fixed dates, hostile text, a story with five copies, two days."""
+"""Stories for the site tests: fixed dates, hostile text, a story with five copies, three days."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from crawler.config import Config, SiteConfig
+from crawler.config import Config, SiteConfig, SourceConfig
 from crawler.items import Copy, Story
 from crawler.site import BuildResult, build_site
 
@@ -62,8 +62,8 @@ def story_factory() -> Callable[..., Story]:
     return make_story
 
 
-@pytest.fixture
-def stories() -> list[Story]:
+def sample_stories() -> list[Story]:
+    """Three stories on three days; one of them hostile in every field a source controls."""
     return [
         make_story(
             id="kyiv-talks",
@@ -122,16 +122,37 @@ def stories() -> list[Story]:
 
 
 @pytest.fixture
+def stories() -> list[Story]:
+    return sample_stories()
+
+
+def sample_config() -> Config:
+    return Config(
+        site=SiteConfig(title="Test Digest", base_url=BASE_URL, feed_items=50),
+        sources=(
+            SourceConfig(name="Daily Gazette", feeds=("https://site0.example/rss.xml",)),
+            SourceConfig(
+                name="Eurasia Review",
+                feeds=("https://site1.example/feed/", "https://site1.example/asia/feed/"),
+            ),
+            SourceConfig(name="Pacific Times", sitemaps=("https://site3.example/sitemap.xml",)),
+        ),
+    )
+
+
+@pytest.fixture
 def config() -> Config:
-    return Config(site=SiteConfig(title="Test Digest", base_url=BASE_URL, feed_items=50))
+    return sample_config()
 
 
 @pytest.fixture
 def build(config: Config) -> Callable[..., BuildResult]:
     """Build without fsync (throwaway folders), with the test config unless one is given."""
 
-    def run(stories: list[Story], out_dir: Path, cfg: Config | None = None) -> BuildResult:
-        return build_site(stories, cfg or config, out_dir, durable=False)
+    def run(
+        stories: list[Story], out_dir: Path, cfg: Config | None = None, **options: Any
+    ) -> BuildResult:
+        return build_site(stories, cfg or config, out_dir, durable=False, **options)
 
     return run
 

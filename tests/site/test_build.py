@@ -23,8 +23,16 @@ def files(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
+SITE_FEEDS = [
+    ("application/rss+xml", BASE + "feed.xml"),
+    ("application/atom+xml", BASE + "atom.xml"),
+    ("application/feed+json", BASE + "feed.json"),
+]
+
+
 def html_pages(root: Path) -> list[Path]:
-    return sorted(root.rglob("*.html"))
+    """The site's own pages (Pagefind's bundle holds no pages, but keep it out regardless)."""
+    return sorted(p for p in root.rglob("*.html") if "pagefind" not in p.relative_to(root).parts)
 
 
 def parse(path: Path) -> etree._Element:
@@ -50,17 +58,31 @@ def test_build_result_and_layout(
         "sitemap.xml",
         "robots.txt",
         "sources/index.html",
+        "sources.opml",
+        "agencies/index.html",
+        "agencies/rt-com.html",
+        "agencies/rt-com/feed.xml",
+        "agencies/pti.html",
+        "agencies/pti/feed.xml",
         "days/index.html",
         "days/2025-06-02.html",
         "days/2025-06-01.html",
         "days/2025-05-31.html",
+        "search/index.html",
+        "pagefind/pagefind-ui.js",
+        "pagefind/pagefind.js",
+        ".manifest.json",
         *(f"stories/{i}.html" for i in IDS),
     ):
         assert required in names, required
     assert len(list(result.out_dir.glob("sources/*.html"))) == 1 + 5  # the index and five sites
-    assert result.pages == len(html_pages(result.out_dir))
+    assert len(list(result.out_dir.glob("agencies/*.html"))) == 1 + 2  # rail-link has no wire
+    pages = [p for p in html_pages(result.out_dir) if "pagefind" not in p.parts]
+    assert result.pages == len(pages)
     assert result.files == len(names)
+    assert result.search and not result.unchanged and result.rendered == result.pages
     assert any(re.fullmatch(r"static/style\.[0-9a-f]{10}\.css", n) for n in names)
+    assert any(re.fullmatch(r"static/search\.[0-9a-f]{10}\.js", n) for n in names)
 
 
 def test_every_html_page_parses_strictly(site: Path) -> None:
@@ -85,7 +107,13 @@ def test_every_page_has_its_head(site: Path) -> None:
         assert metas["viewport"] == "width=device-width, initial-scale=1"
         assert metas["description"], rel
         csp = metas["Content-Security-Policy"]
-        assert "script-src 'none'" in csp and "default-src 'none'" in csp
+        assert "default-src 'none'" in csp and "object-src 'none'" in csp
+        if rel == "search/index.html":  # Pagefind's script, wasm and worker, from the site only
+            assert "script-src 'self' 'wasm-unsafe-eval'" in csp
+            assert "worker-src 'self'" in csp and "connect-src 'self'" in csp
+            assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
+        else:
+            assert "script-src 'none'" in csp and "connect-src" not in csp, rel
         for prop in ("og:title", "og:description", "og:url", "og:type", "og:site_name"):
             assert metas[prop], (rel, prop)
         links = [
@@ -94,12 +122,15 @@ def test_every_page_has_its_head(site: Path) -> None:
         canonical = [href for r, _, href in links if r == "canonical"]
         assert len(canonical) == 1 and canonical[0].startswith(BASE), rel
         assert metas["og:url"] == canonical[0]
-        alternates = {t: h for r, t, h in links if r == "alternate"}
-        assert alternates == {
-            "application/rss+xml": BASE + "feed.xml",
-            "application/atom+xml": BASE + "atom.xml",
-            "application/feed+json": BASE + "feed.json",
-        }
+        alternates = [(t, h) for r, t, h in links if r == "alternate"]
+        if rel.startswith("agencies/") and rel != "agencies/index.html":
+            slug = rel.removeprefix("agencies/").split("/")[0].removesuffix(".html")
+            assert alternates == [
+                ("application/rss+xml", f"{BASE}agencies/{slug}/feed.xml"),
+                *SITE_FEEDS,
+            ]
+        else:
+            assert alternates == SITE_FEEDS, rel
         body = root.find("body")
         assert body is not None
         assert body.find(".//main") is not None and body.find(".//nav") is not None
@@ -117,10 +148,20 @@ def test_headings_never_skip_a_level(site: Path) -> None:
 
 def test_no_script_and_no_third_party_requests(site: Path) -> None:
     for name, data in files(site).items():
+        if name.startswith("pagefind/") or name == "search/index.html":
+            continue
         assert b"<script" not in data.lower(), name
     for page in html_pages(site):
         root = parse(page)
-        assert not root.findall(".//script")
+        scripts = [s.get("src") for s in root.iter("script")]
+        if page.relative_to(site).as_posix() == "search/index.html":
+            # the only page with scripts: Pagefind's and the site's own starter, both local
+            assert scripts[0] == "../pagefind/pagefind-ui.js"
+            assert re.fullmatch(r"\.\./static/search\.[0-9a-f]{10}\.js", scripts[1])
+            assert len(scripts) == 2
+            assert all(not s.text for s in root.iter("script"))  # no inline code
+        else:
+            assert not scripts, page
         for el in root.iter("link", "img", "iframe", "source", "video", "audio"):
             for attr in ("href", "src"):
                 value = el.get(attr)
@@ -226,7 +267,7 @@ def test_sitemap_lists_every_page(site: Path) -> None:
     expected = set()
     for page in html_pages(site):
         rel = page.relative_to(site).as_posix()
-        if rel == "404.html":
+        if rel in ("404.html", "search/index.html"):  # noindex pages
             continue
         if rel == "index.html":
             expected.add(BASE)

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from crawler.site import writer as writer_module
+from crawler.site.manifest import Manifest
 from crawler.site.writer import WriteError, Writer, exchange, publish
 
 
@@ -155,3 +156,55 @@ def test_durable_publish(tmp_path: Path) -> None:
     with publish(out) as w:
         w.write("index.html", "x")
     assert (out / "index.html").read_text() == "x"
+
+
+def test_durable_publish_without_syncfs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(writer_module, "_syncfs", lambda: None)  # then every file is fsync'ed
+    out = tmp_path / "output"
+    with publish(out) as w:
+        w.write("a/index.html", "x")
+        w.write("index.html", "y")
+    assert (out / "a/index.html").read_text() == "x"
+
+
+def test_publish_reuses_unchanged_files_by_hard_link(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    with publish(out, durable=False) as w:
+        w.write("index.html", "home")
+        w.write("same.html", "same")
+        w.write(".manifest.json", Manifest(key="k", files=dict(w.records)).to_bytes())
+    inode = (out / "same.html").stat().st_ino
+    with publish(out, durable=False) as w:
+        assert w.previous is not None and w.previous.key == "k"
+        w.write("index.html", "home, changed")
+        w.write("same.html", "same")  # same bytes: linked, not written
+        assert w.reuse("gone.html") is False  # never written before: the caller must write it
+    assert (out / "same.html").stat().st_ino == inode
+    assert (out / "index.html").read_text() == "home, changed"
+
+
+def test_keep_previous_leaves_the_site_as_it_was(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    _site(out, "one")
+    inode = out.stat().st_ino
+    with publish(out, durable=False) as w:
+        w.write("index.html", "two")
+        w.keep_previous()
+    assert out.stat().st_ino == inode and (out / "index.html").read_text() == "one"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+
+
+def test_a_planted_symlink_is_never_linked_into_the_new_site(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    with publish(out, durable=False) as w:
+        w.write("index.html", "home")
+        w.write("page.html", "page")
+        w.write(".manifest.json", Manifest(key="k", files=dict(w.records)).to_bytes())
+    secret = tmp_path / "secret"
+    secret.write_text("page")  # same size as the recorded page
+    (out / "page.html").unlink()
+    (out / "page.html").symlink_to(secret)
+    with publish(out, durable=False) as w:
+        assert w.reuse("page.html") is False
+        w.write("page.html", "page")
+    assert not (out / "page.html").is_symlink()
