@@ -93,6 +93,9 @@ class DigestSpider(Spider):
             callback=callback,
             errback=self.failed,
             meta={"source": source.name, "kind": kind, **meta},
+            # Articles are deduplicated by canonical URL in `_articles`; Scrapy's filter would
+            # also drop a redirect back to a seen URL without a trace (a redirect loop).
+            dont_filter=kind == "article",
         )
 
     def _source(self, response: Response) -> SourceConfig:
