@@ -6,9 +6,11 @@
 For each size, in a forked child (so sizes do not share memory): generate that many Story objects
 (seeded; wire agencies, 1-6 copies on 24 sites, ~100 stories a day, 6-9 paragraphs each; no
 network, no store), build the site into a temp folder, then build again with nothing new, then
-again with 10 new stories. Prints, per build: wall time, pages rendered, files, search-index
-time, and the peak memory of the build process (growth over the generated stories) and of
-Pagefind (a child process). The builds are durable (fsync) like `digest build`, unless --no-fsync.
+again with 10 new stories. Prints, per build: wall and CPU time (CPU includes Pagefind's and is
+steadier on a shared machine), the search-index time, pages and pages rendered, files and files
+unchanged (hard-linked from the previous site), and the peak memory of the build process (growth
+over the generated stories) and of Pagefind (a child process). The builds are durable (fsync)
+like `digest build`, unless --no-fsync.
 """
 
 from __future__ import annotations
@@ -120,10 +122,19 @@ def peak_mib(who: int = resource.RUSAGE_SELF) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (Pagefind): steadier than wall
+    time on a shared machine."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 @dataclass
 class Run:
     label: str
     seconds: float
+    cpu: float
     pages: int
     rendered: int
     files: int
@@ -142,13 +153,22 @@ def timed_build(label: str, stories: list[Story], out: Path, options: dict[str, 
 
     build_module.index_site = index_site  # type: ignore[assignment]
     try:
+        cpu = cpu_seconds()
         start = time.perf_counter()
         result = build_site(stories, config(), out, now=NOW, **options)
         seconds = time.perf_counter() - start
+        cpu = cpu_seconds() - cpu
     finally:
         build_module.index_site = real_index  # type: ignore[assignment]
     return Run(
-        label, seconds, result.pages, result.rendered, result.files, result.reused, spent["search"]
+        label,
+        seconds,
+        cpu,
+        result.pages,
+        result.rendered,
+        result.files,
+        result.reused,
+        spent["search"],
     )
 
 
@@ -206,12 +226,13 @@ def main() -> None:
         results.append(data)
         print(f"\n{size:,} stories (generated in {data['generate']:.1f} s)")
         print(
-            f"  {'build':<16}{'wall s':>9}{'pages':>9}{'rendered':>10}{'files':>9}{'unchanged':>11}{'search s':>10}"
+            f"  {'build':<16}{'wall s':>9}{'cpu s':>9}{'search s':>10}{'pages':>9}{'rendered':>10}"
+            f"{'files':>9}{'unchanged':>11}"
         )
         for run in data["runs"]:
             print(
-                f"  {run.label:<16}{run.seconds:>9.2f}{run.pages:>9,}{run.rendered:>10,}"
-                f"{run.files:>9,}{run.reused:>11,}{run.search_seconds:>10.2f}"
+                f"  {run.label:<16}{run.seconds:>9.2f}{run.cpu:>9.2f}{run.search_seconds:>10.2f}"
+                f"{run.pages:>9,}{run.rendered:>10,}{run.files:>9,}{run.reused:>11,}"
             )
         print(
             f"  memory: stories {data['base']:.0f} MiB, build peak {data['peak']:.0f} MiB "

@@ -443,6 +443,11 @@ def _is_keyword_list(text: str) -> bool:
     )
 
 
+# "Related post: Pickled Brussels Sprouts Recipe", "Tags: a, b": a heading carrying its one item
+# inline is a single line, not the start of a block (the next short line may be a subheading).
+_INLINE_ITEM_RE = re.compile(r"^[^:|»>]{1,40}\s*[:|»>]\s*\w")
+
+
 def strip_boilerplate(paragraphs: Iterable[str], rules: Sequence[Rule] = RULES) -> tuple[str, ...]:
     """The paragraphs that are not boilerplate, teaser blocks removed whole."""
     kept: list[str] = []
@@ -450,7 +455,7 @@ def strip_boilerplate(paragraphs: Iterable[str], rules: Sequence[Rule] = RULES) 
     for text in paragraphs:
         rule = matching_rule(text, rules)
         if rule is not None:
-            in_block = in_block or rule.heading
+            in_block = in_block or (rule.heading and not _INLINE_ITEM_RE.match(text))
             logger.debug("dropped paragraph (%s): %.60r", rule.name, text)
             continue
         if in_block and is_teaser(text):

@@ -16,7 +16,7 @@ from datetime import datetime
 from crawler.extract.agencies import credit_from_line
 from crawler.extract.authors import find_author, split_byline
 from crawler.extract.body import body_paragraphs
-from crawler.extract.credits import find_credit
+from crawler.extract.credits import credit_in_page, find_credit
 from crawler.extract.dateline import Dateline, parse_dateline
 from crawler.extract.dates import is_date_line
 from crawler.extract.decode import decode_html
@@ -24,8 +24,8 @@ from crawler.extract.language import choose_language, detect_language, find_lang
 from crawler.extract.lede import find_standfirst
 from crawler.extract.links import base_url, find_canonical, find_images
 from crawler.extract.metadata import read_metadata
-from crawler.extract.parse import marked_elements, parse_html, prune_invisible
-from crawler.extract.published import find_published
+from crawler.extract.parse import marked_elements, parse_html, prune_chrome, prune_invisible
+from crawler.extract.published import published_candidates, resolve_published
 from crawler.extract.relative import is_relative_line
 from crawler.extract.text import text_key
 from crawler.extract.titles import find_title, site_names
@@ -101,6 +101,8 @@ def _extract(body: bytes, url: str, encoding: str | None, fetched_at: datetime |
         logger.info("page %s has no parseable HTML", url)
         return empty_extracted(url)
 
+    # Everything read from the whole page first; then what trafilatura would discard goes,
+    # so the body extraction (most of the time spent here) works on a smaller tree.
     meta = read_metadata(tree)
     prune_invisible(tree)
     base = base_url(meta, url)
@@ -108,6 +110,11 @@ def _extract(body: bytes, url: str, encoding: str | None, fetched_at: datetime |
     marked = marked_elements(tree)
     author, byline_agency = find_author(tree, meta, site_names(meta), marked)
     standfirst = find_standfirst(tree, meta, marked, title)
+    page_credit = credit_in_page(tree, marked)
+    dates = published_candidates(tree, meta, marked, now=fetched_at)
+    images = find_images(tree, meta, base)
+    del marked  # holds elements the pruning below removes
+    prune_chrome(tree)
     raw = body_paragraphs(tree, url, meta)
     lead = _lead_bylines(raw)
     if author is None:
@@ -116,7 +123,7 @@ def _extract(body: bytes, url: str, encoding: str | None, fetched_at: datetime |
     paragraphs = drop_known_lines(raw, title=title, standfirst=standfirst)
     found = find_dateline(paragraphs)
     dateline = found[1] if found else None
-    credit = find_credit(raw, dateline, tree, meta, byline_agency, marked)
+    credit = find_credit(raw, dateline, None, meta, byline_agency, page_credit=page_credit)
     if found is not None:
         index, line = found
         paragraphs[index] = paragraphs[index][line.end :].lstrip()
@@ -126,7 +133,7 @@ def _extract(body: bytes, url: str, encoding: str | None, fetched_at: datetime |
         url=url,
         canonical_url=find_canonical(meta, url, base),
         title=title,
-        published=find_published(tree, meta, url, dateline, marked, now=fetched_at),
+        published=resolve_published(dates, dateline=dateline, url=url),
         author=author,
         original_source=credit,
         lede=standfirst or (paragraphs[0] if paragraphs else ""),
@@ -134,7 +141,7 @@ def _extract(body: bytes, url: str, encoding: str | None, fetched_at: datetime |
         language=choose_language(
             find_language(meta), detect_language([standfirst or "", *paragraphs])
         ),
-        images=find_images(tree, meta, base),
+        images=images,
     )
 
 

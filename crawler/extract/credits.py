@@ -93,14 +93,18 @@ _SYNDICATION_META = (
 def find_credit(
     paragraphs: Sequence[str],
     dateline: Dateline | None,
-    tree: HtmlElement,
+    tree: HtmlElement | None,
     meta: PageMeta,
     byline_agency: str | None = None,
     marked: Sequence[Marked] | None = None,
+    *,
+    page_credit: str | None = None,
 ) -> str | None:
     """The canonical name of the credited agency, or None when the page credits nobody.
 
-    `marked` is `marked_elements(tree)` when the caller already has it.
+    `marked` is `marked_elements(tree)` when the caller already has it. A caller that has
+    already searched the tree (`credit_in_page`, before pruning it) passes `tree=None` and the
+    result as `page_credit`.
     """
     for text in reversed(paragraphs):
         agency = credit_from_line(text)
@@ -114,7 +118,9 @@ def find_credit(
         agency = normalise_agency(value)
         if agency:
             return agency
-    agency = _credit_in_page(tree, marked_elements(tree) if marked is None else marked)
+    if tree is not None:
+        page_credit = credit_in_page(tree, marked_elements(tree) if marked is None else marked)
+    agency = page_credit
     if agency:
         return agency
     if byline_agency:
@@ -134,7 +140,7 @@ def find_credit(
     return None
 
 
-def _credit_in_page(tree: HtmlElement, marked: Sequence[Marked]) -> str | None:
+def credit_in_page(tree: HtmlElement, marked: Sequence[Marked]) -> str | None:
     """A credit line shown near the headline: a credit-classed element or a bare agency name."""
     for m in marked_with(marked, _TEXT_TAGS, _CREDIT_CLASS_WORDS):
         el = m.el

@@ -113,17 +113,40 @@ def find_published(
     else the URL). A naive time borrows the offset of another source showing the same wall clock;
     only when no source has an offset is it taken as UTC.
     """
+    return resolve_published(
+        published_candidates(tree, meta, marked, now=now), dateline=dateline, url=url
+    )
+
+
+def published_candidates(
+    tree: HtmlElement,
+    meta: PageMeta,
+    marked: Sequence[Marked] | None = None,
+    *,
+    now: datetime | None = None,
+) -> list[ParsedDate]:
+    """Every date the page declares or shows, best first (the tree-reading half of
+    `find_published`, so a caller can read the tree before pruning it)."""
     candidates = list(_declared(tree, meta, marked_elements(tree) if marked is None else marked))
     if candidates and candidates[0].aware:
-        return candidates[0].value.astimezone(UTC)  # nothing can outrank it
-    candidates += _visible(tree, now)
+        return candidates[:1]  # nothing can outrank it
+    return candidates + _visible(tree, now)
+
+
+def resolve_published(
+    candidates: Sequence[ParsedDate], *, dateline: Dateline | None = None, url: str = ""
+) -> datetime | None:
+    """The publication instant in UTC from `published_candidates` and the story's dateline."""
+    found = list(candidates)
+    if found and found[0].aware:
+        return found[0].value.astimezone(UTC)
     if dateline is not None:
-        day = dateline_date(dateline, context=candidates[0].value if candidates else None, url=url)
+        day = dateline_date(dateline, context=found[0].value if found else None, url=url)
         if day is not None:
-            candidates.append(ParsedDate(day, False))
-    if not candidates:
+            found.append(ParsedDate(day, False))
+    if not found:
         return None
-    return _resolve(candidates).astimezone(UTC)
+    return _resolve(found).astimezone(UTC)
 
 
 def dateline_date(

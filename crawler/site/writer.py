@@ -44,6 +44,7 @@ import logging
 import os
 import secrets
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -209,23 +210,30 @@ class Writer:
         self._made.clear()
 
     def adopt_tree(self, prefix: str) -> int:
-        """Record the files a tool wrote under `prefix/` (Pagefind's index), as if written here."""
-        folder = Path(self._target(prefix))
+        """Record the files a tool wrote under `prefix/` (Pagefind's index), as if written here.
+
+        Recorded by size only (an empty hash): such files are only ever reused as a whole tree
+        (`reuse_tree`), never compared with new bytes, and hashing a large index costs seconds.
+        """
+        folder = self._target(prefix)
         count = 0
-        for path in sorted(folder.rglob("*")):
-            if path.is_symlink() or not path.is_file():
-                continue
-            relpath = path.relative_to(self.root).as_posix()
-            self._target(relpath)
-            key = relpath.casefold()
-            if key in self._written:
-                raise WriteError(f"{relpath!r} was already written by the build")
-            self._written[key] = relpath
-            payload = path.read_bytes()
-            self.records[relpath] = FileRecord(content_hash(payload), len(payload))
-            if self.durable:
-                _fsync_path(path)
-            count += 1
+        for parent, dirs, files in os.walk(folder):
+            dirs.sort()
+            for name in sorted(files):
+                path = os.path.join(parent, name)
+                info = os.stat(path, follow_symlinks=False)
+                if not stat.S_ISREG(info.st_mode):
+                    continue
+                relpath = os.path.relpath(path, self.root).replace(os.sep, "/")
+                self._target(relpath)
+                key = relpath.casefold()
+                if key in self._written:
+                    raise WriteError(f"{relpath!r} was already written by the build")
+                self._written[key] = relpath
+                self.records[relpath] = FileRecord("", info.st_size)
+                if self.durable:
+                    _fsync_path(Path(path))
+                count += 1
         return count
 
     def keep_previous(self) -> None:

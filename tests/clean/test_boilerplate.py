@@ -288,3 +288,13 @@ def test_tag_heading_takes_its_keyword_list_with_it() -> None:
 def test_a_list_in_the_story_is_not_a_keyword_list_without_a_heading() -> None:
     paragraphs = ["Winners: Ann Lee, Bo Chan, Cy Diaz, Di Evans"]
     assert strip_boilerplate(paragraphs) == tuple(paragraphs)
+
+
+def test_inline_related_link_does_not_swallow_the_next_subheading() -> None:
+    paragraphs = [
+        "Is there anything better than a piece of toast topped with a dollop of jam?",
+        "Related post: Pickled Brussels Sprouts Recipe",
+        "WHAT YOU NEED TO MAKE JAM",
+        "Do you make jam in a pot? A pressure canner? Here is how to tell.",
+    ]
+    assert strip_boilerplate(paragraphs) == (paragraphs[0], paragraphs[2], paragraphs[3])
