@@ -201,8 +201,9 @@ class DigestSpider(Spider):
             count(self.crawler.stats, source.name, "skipped/not-html", example=response.url)
             self.remember(canonical_url(response.url), "not-html")
             return
-        page = extract(response.body, response.url, encoding=header_charset(response))
         now = self.clock()
+        page = extract(response.body, response.url, encoding=header_charset(response),
+                       fetched_at=now)
         count(self.crawler.stats, source.name, "extracted")
         yield Article(
             url=public_url(response.url, page.canonical_url),
