@@ -52,7 +52,9 @@ def do_crawl(config: Config, state: Path) -> int:
 
 def do_build(config: Config, state: Path, out: Path, force: bool = False) -> int:
     """Build the site; refuse one that would show fewer stories than the last published."""
+    from crawler.archive import ARCHIVE_PATH, archive_bytes
     from crawler.site import build_site
+    from crawler.status import source_health
 
     with SQLiteStore(state) as store:
         stories = load_stories(store.articles_by_story())
@@ -62,7 +64,9 @@ def do_build(config: Config, state: Path, out: Path, force: bool = False) -> int
                   f"published one showed {published}: refusing to publish (is the state lost or "
                   "damaged? --force publishes anyway)", file=sys.stderr)
             return 1
-        result = build_site(stories, config, out)
+        health = source_health(store.runs(), [source.name for source in config.sources])
+        result = build_site(stories, config, out, status=health,
+                            extras={ARCHIVE_PATH: archive_bytes(store)})
         store.set_published_count(result.stories)
     print(f"built {result.pages} pages for {result.stories} stories in {result.out_dir}", flush=True)
     return 0

@@ -1,10 +1,14 @@
 """The scheduled job run twice, one source down the second time: nothing published is lost,
-the report says which source failed, and nothing already stored is fetched again."""
+the report and the status page say which source failed, and nothing already stored is fetched again."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+
+import html5lib
+
+from crawler.archive import ARCHIVE_PATH, read_archive
 
 from tests.sites import FixtureSite
 from tests.spiders.test_digest_crawl import digest, export, network, write_config
@@ -37,6 +41,15 @@ def test_second_run_with_a_source_down(network: tuple[FixtureSite, ...], tmp_pat
     status = {s["name"]: s["status"] for s in report["sources"]}
     assert status == {"Alpha Times": "ok", "Beta Herald": "failed"}
     assert "Beta Herald" in second.stdout and "failed" in second.stdout
+    status_rows = {
+        row.findtext("th"): (row.get("class"), row.findtext("td/span"), "".join(row.itertext()))
+        for row in html5lib.parse((out / "status.html").read_bytes(), treebuilder="lxml",
+                                  namespaceHTMLElements=False).iterfind(".//tbody/tr")
+    }
+    assert status_rows["Beta Herald"][:2] == ("attention", "failed")
+    assert "failing: no answer in the last 1 run(s)" in status_rows["Beta Herald"][2]
+    assert status_rows["Alpha Times"][:2] == (None, "ok")
+    assert len(read_archive((out / ARCHIVE_PATH).read_bytes())) >= len(after)  # for a restore
 
     article_pages = {("127.0.0.21", p.split("?")[0]) for p in a.requests if p.startswith("/news/")}
     assert not article_pages & fetched_first  # nothing fetched by the first run is fetched again

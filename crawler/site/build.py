@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,16 +27,24 @@ from crawler.site import paths
 from crawler.site.assets import load_assets
 from crawler.site.dates import to_utc
 from crawler.site.feeds import agency_feed, feed_items, site_feeds
-from crawler.site.fingerprint import build_salt, digest, story_fingerprint, value_fingerprint
+from crawler.site.fingerprint import (
+    build_salt,
+    bytes_digest,
+    digest,
+    story_fingerprint,
+    value_fingerprint,
+)
 from crawler.site.manifest import Manifest
 from crawler.site.opml import sources_opml
 from crawler.site.pages import PER_PAGE, plan_pages
 from crawler.site.render import Page, Renderer
 from crawler.site.search import index_site, pagefind_available
 from crawler.site.sitemap import sitemap_xml
+from crawler.site.status_page import status_page
 from crawler.site.text import clean_line
 from crawler.site.views import SiteView, StoryView, agency_views, newest_first, story_views
 from crawler.site.writer import Writer, publish
+from crawler.status import SourceHealth
 
 logger = logging.getLogger(__name__)
 
@@ -122,12 +130,16 @@ def build_site(
     now: datetime | None = None,
     search: bool | None = None,
     per_page: int = PER_PAGE,
+    status: Sequence[SourceHealth] | None = None,
+    extras: Mapping[str, bytes] | None = None,
 ) -> BuildResult:
     """Render `stories` into `out_dir`, replacing what was there atomically (see `writer`).
 
     A story that cannot be shown (say, a naive datetime) is logged and left out; any other error
     leaves the previous site as it was. `durable=False` skips fsync, for throwaway builds. `now`
-    defaults to the current time; `search` to "with Pagefind when it is installed".
+    defaults to the current time; `search` to "with Pagefind when it is installed". With
+    `status`, the site gets a status page of the sources' health; `extras` are files published
+    as they are (the state's archive).
     """
     now = to_utc(now) if now is not None else datetime.now(UTC)
     templates = Path(templates_dir) if templates_dir is not None else default_templates_dir()
@@ -142,7 +154,18 @@ def build_site(
     )
     fingerprints = [story_fingerprint(story) for story in stories]
     waiting = sorted(s.id for s in stories if _announced_later(s, now))
-    key = digest(salt, str(per_page), *_in_key_order(stories, fingerprints), "waiting", *waiting)
+    extras = dict(extras or {})
+    key = digest(
+        salt,
+        str(per_page),
+        *_in_key_order(stories, fingerprints),
+        "waiting",
+        *waiting,
+        "status",
+        value_fingerprint(status),
+        "extras",
+        *(f"{path} {bytes_digest(data)}" for path, data in sorted(extras.items())),
+    )
 
     with publish(Path(out_dir), durable=durable) as writer:
         previous = writer.previous
@@ -179,6 +202,8 @@ def build_site(
                 per_page=per_page,
                 out_dir=Path(out_dir),
                 skipped=len(stories) - len(views),
+                status=status,
+                extras=extras,
             )
     logger.info(
         "built %s: %d stories, %d pages (%d rendered), %d files (%d unchanged), %d stories skipped%s",
@@ -244,10 +269,14 @@ def _write_site(
     per_page: int,
     out_dir: Path,
     skipped: int,
+    status: Sequence[SourceHealth] | None,
+    extras: Mapping[str, bytes],
 ) -> BuildResult:
     assets = load_assets(templates)
     renderer = Renderer(templates, site, assets, search=search)
     pages = plan_pages(site, views, search=search, per_page=per_page)
+    if status is not None:
+        pages.append(status_page(site, status))
     keys = {page.path: page_key(salt, page) for page in pages}
 
     for asset in assets.values():
@@ -263,6 +292,8 @@ def _write_site(
         sitemap_xml((site.url(p.path), p.lastmod) for p in pages if p.indexed),
     )
     writer.write(paths.ROBOTS, robots_txt(site))
+    for path, data in extras.items():
+        writer.write(path, data)
     search_key = _write_search(writer, pages, keys) if search else None
 
     files = len(writer.records) + 1  # and the manifest

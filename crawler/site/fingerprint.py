@@ -69,6 +69,10 @@ def story_fingerprint(story: Story) -> str:
     return _hex(",".join(map(str, map(len, parts))) + "\n" + "".join(parts))
 
 
+def bytes_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=DIGEST_SIZE).hexdigest()
+
+
 def files_digest(roots: Iterable[Path], pattern: str = "**/*") -> str:
     """One digest of every file under the roots (names and bytes): the templates, the code."""
     parts: list[str] = []
@@ -76,9 +80,7 @@ def files_digest(roots: Iterable[Path], pattern: str = "**/*") -> str:
         for file in sorted(root.glob(pattern)):
             if file.is_file() and "__pycache__" not in file.parts:
                 parts.append(file.relative_to(root).as_posix())
-                parts.append(
-                    hashlib.blake2b(file.read_bytes(), digest_size=DIGEST_SIZE).hexdigest()
-                )
+                parts.append(bytes_digest(file.read_bytes()))
     return digest(*parts)
 
 

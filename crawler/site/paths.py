@@ -23,6 +23,7 @@ SOURCES_INDEX = "sources/index.html"
 AGENCIES_INDEX = "agencies/index.html"
 ARCHIVE = "days/index.html"
 SEARCH = "search/index.html"
+STATUS = "status.html"  # how each source fared in the recent runs, for the owner
 SEARCH_BUNDLE = "pagefind"  # Pagefind's own folder: its index and its scripts
 RSS = "feed.xml"
 ATOM = "atom.xml"

@@ -13,6 +13,7 @@ import pytest
 from crawler.config import Config, SiteConfig, SourceConfig
 from crawler.items import Copy, Story
 from crawler.site import BuildResult, build_site
+from crawler.status import SourceHealth
 
 AEST = timezone(timedelta(hours=10))
 # 02 Jun 2025, 11:30 GMT+10 is 01:30 UTC on 2 June.
@@ -162,3 +163,16 @@ def site(tmp_path: Path, stories: list[Story], build: Callable[..., BuildResult]
     out = tmp_path / "output"
     build(stories, out)
     return out
+
+
+def sample_health() -> list[SourceHealth]:
+    """The sample sources' health: one yielding, one failing for three runs, one never crawled."""
+    return [
+        SourceHealth("Daily Gazette", "ok", T0, (3, 0, 5, 2), None),
+        SourceHealth(
+            "Eurasia Review", "failed", T0 - timedelta(hours=3), (4, 6, 0, 0, 0),
+            "failing: no answer in the last 3 run(s)",
+        ),
+        SourceHealth("Pacific Times", "new", None, (), None),
+    ]
+

@@ -24,7 +24,7 @@ from crawler.config import Config, SiteConfig
 from crawler.items import Story
 from crawler.site import build_site
 
-from .conftest import T0, make_story, sample_config, sample_stories
+from .conftest import T0, make_story, sample_config, sample_health, sample_stories
 
 CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[2]
@@ -44,6 +44,7 @@ PAGES = {
     "day": "days/2025-06-02.html",
     "story": "stories/kyiv-talks.html",
     "hostile-story": "stories/monsoon.html",
+    "status": "status.html",
 }
 
 pytestmark = pytest.mark.skipif(
@@ -92,7 +93,14 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     config = Config(
         site=SiteConfig(title="Wire Digest", base_url=url, feed_items=50), sources=base.sources
     )
-    build_site([*sample_stories(), *more_stories()], config, root, durable=False, per_page=10)
+    build_site(
+        [*sample_stories(), *more_stories()],
+        config,
+        root,
+        durable=False,
+        per_page=10,
+        status=sample_health(),
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

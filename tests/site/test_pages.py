@@ -13,7 +13,10 @@ from crawler.items import Story
 from crawler.site import default_templates_dir, paths
 from crawler.site.build import BuildResult
 from crawler.site.pages import paginate, plan_pages
+from crawler.site.status_page import status_page
 from crawler.site.views import SiteView, story_views
+
+from .conftest import sample_health
 
 BASE = "https://digest.example.org/news/"
 
@@ -172,12 +175,14 @@ def test_every_template_is_rendered_and_parses(
     tmp_path: Path, stories: list[Story], build: Callable[..., BuildResult]
 ) -> None:
     site = SiteView.from_config(SiteConfig(base_url=BASE))
-    used = {page.template for page in plan_pages(site, story_views(stories, site), search=True)}
+    pages = [*plan_pages(site, story_views(stories, site), search=True), status_page(site, [])]
+    used = {page.template for page in pages}
     templates = {
         p.name for p in default_templates_dir().glob("*.html") if not p.name.startswith("_")
     } - {"base.html"}
     assert templates <= used, templates - used
-    build(stories, tmp_path / "out")
+    build(stories, tmp_path / "out", status=sample_health())
+    assert (tmp_path / "out" / paths.STATUS).is_file()
     for page in sorted((tmp_path / "out").rglob("*.html")):
         if "pagefind" not in page.parts:
             parse(page)
