@@ -9,7 +9,6 @@ from pathlib import Path
 import html5lib
 
 from crawler.archive import ARCHIVE_PATH, read_archive
-
 from tests.sites import FixtureSite
 from tests.spiders.test_digest_crawl import digest, export, network, write_config
 

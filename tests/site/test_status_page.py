@@ -14,7 +14,6 @@ from crawler.status import SourceHealth
 from .conftest import sample_health
 from .test_pages import parse
 
-
 SVG = "{http://www.w3.org/2000/svg}"
 
 
