@@ -1,6 +1,6 @@
 """Benchmark crawler.dedup.StoryIndex on a synthetic syndication corpus it generates itself.
 
-    python benchmarks/dedup.py --sizes 10000,100000 --seed 7
+    python benchmarks/dedup.py --sizes 10000,100000 --seed 7 [--workers 2] [--details]
 
 The corpus: wire stories of seeded, varied prose (story-specific vocabulary drawn from a Zipfian
 pseudo-word list, news sentence templates, names, places, figures), each carried by 1-8 sites.
@@ -15,20 +15,25 @@ weather reports from one template differing only in their figures and names.
 For each size it prints pairwise precision and recall of copy pairs, articles/s (wall clock), the
 wall and CPU microseconds per article (CPU time is steadier on a shared machine) and the peak
 memory growth of indexing (RSS, in a forked child so sizes do not mix), beside a plain exact-hash
-dedup. `--details` adds recall per variation and the false pairs per kind of story.
+dedup. `--details` adds recall per variation and the false pairs per kind of story. With
+`--workers N` (default: one per core) it also runs the index as the crawl can, texts prepared in
+N processes and matched in order in one, and prints that beside the one-process run; its CPU
+column counts the workers too.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import multiprocessing as mp
+import os
 import random
 import resource
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from hashlib import sha256
 from itertools import pairwise
@@ -39,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from crawler.dedup import index as index_module
 from crawler.dedup.ids import new_story_id
-from crawler.dedup.index import StoryIndex
+from crawler.dedup.index import Prepared, Sketcher, StoryIndex
 
 # --------------------------------------------------------------------------- vocabulary
 
@@ -622,25 +627,53 @@ def details(articles: Sequence[Article], predicted: Sequence[str]) -> list[str]:
 # --------------------------------------------------------------------------- runs
 
 
-def run_index(articles: Sequence[Article], ticks: list[float], **options: float) -> list[str]:
-    """Assign every article as the pipeline would; `ticks` gets the CPU clock at each tenth."""
+_SKETCHER: Sketcher | None = None
+
+
+def _prepare(text: str) -> Prepared:
+    assert _SKETCHER is not None
+    return _SKETCHER.prepare(text)
+
+
+def _set_sketcher(sketcher: Sketcher) -> None:
+    global _SKETCHER
+    _SKETCHER = sketcher
+
+
+def run_index(
+    articles: Sequence[Article], ticks: list[float], workers: int = 0, **options: float
+) -> list[str]:
+    """Assign every article as the pipeline would; `ticks` gets the CPU clock at each tenth.
+
+    With `workers`, texts are prepared (normalised, shingled, signed) in that many processes
+    and matched, in order, in this one.
+    """
     for name in [name for name in options if name.isupper()]:  # a module constant, for tuning
         setattr(index_module, name, options.pop(name))
     index = StoryIndex(**options)  # type: ignore[arg-type]
     labels = []
     tenth = max(1, len(articles) // 10)
-    for number, article in enumerate(articles, 1):
-        story = index.match(article.text)
-        if story is None:
-            story = new_story_id(article.url)
-        index.add(story, article.text)
-        labels.append(story)
-        if number % tenth == 0:
-            ticks.append(time.process_time())
+    texts: Iterable[str | Prepared] = (article.text for article in articles)
+    with contextlib.ExitStack() as stack:
+        if workers:
+            pool = stack.enter_context(
+                mp.get_context("fork").Pool(workers, _set_sketcher, (index.sketcher,))
+            )
+            texts = pool.imap(_prepare, (article.text for article in articles), chunksize=64)
+        for number, (article, text) in enumerate(zip(articles, texts, strict=True), 1):
+            story = index.match(text)
+            if story is None:
+                story = new_story_id(article.url)
+            index.add(story, text)
+            labels.append(story)
+            if number % tenth == 0:
+                ticks.append(time.process_time())
     return labels
 
 
-def run_exact(articles: Sequence[Article], ticks: list[float], **options: float) -> list[str]:
+def run_exact(
+    articles: Sequence[Article], ticks: list[float], workers: int = 0, **options: float
+) -> list[str]:
     """The baseline: a story per distinct text (whitespace at the ends stripped)."""
     seen: dict[bytes, str] = {}
     labels = []
@@ -650,23 +683,31 @@ def run_exact(articles: Sequence[Article], ticks: list[float], **options: float)
     return labels
 
 
+CPU_FIELDS = ("ru_utime", "ru_stime")
+
+
 def _rss_kib() -> int:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * resource.getpagesize() // 1024
 
 
 def _child(
-    method: str, articles: Sequence[Article], options: dict[str, float], conn: Connection
+    method: str,
+    articles: Sequence[Article],
+    workers: int,
+    options: dict[str, float],
+    conn: Connection,
 ) -> None:
-    run = run_index if method == "index" else run_exact
+    run = run_index if method.startswith("index") else run_exact
     # the corpus is input, not index state: keep the collector from walking it on every pass
     gc.collect()
     gc.freeze()
     before = _rss_kib()
     start, cpu = time.perf_counter(), time.process_time()
     ticks = [cpu]
-    labels = run(articles, ticks, **options)
+    labels = run(articles, ticks, workers, **options)
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    cpu += sum(getattr(resource.getrusage(resource.RUSAGE_CHILDREN), f) for f in CPU_FIELDS)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     tenths = [later - earlier for earlier, later in pairwise(ticks)]
     conn.send((labels, elapsed, cpu, max(0, peak - before), tenths))
@@ -674,12 +715,13 @@ def _child(
 
 
 def measure(
-    method: str, articles: Sequence[Article], options: dict[str, float]
+    method: str, articles: Sequence[Article], workers: int, options: dict[str, float]
 ) -> tuple[list[str], float, float, int, list[float]]:
-    """Run one method in a forked child: a clean peak-RSS reading, sizes apart."""
+    """Run one method in a forked child: a clean peak-RSS reading, sizes apart. CPU time
+    includes the workers'; peak memory is the matching process's."""
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_child, args=(method, articles, options, child))
+    process = ctx.Process(target=_child, args=(method, articles, workers, options, child))
     process.start()
     child.close()
     labels, elapsed, cpu, grown, tenths = parent.recv()
@@ -692,6 +734,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10000,100000", help="article counts, comma-separated")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--details", action="store_true", help="recall per variation, FP kinds")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes preparing texts for the index beside the one matching them "
+        "(0: all in one process; the one-process run is always printed too)",
+    )
     parser.add_argument(
         "--set",
         action="append",
@@ -715,8 +764,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         corpus = Generator(args.seed).corpus(size)
         generated = time.perf_counter() - start
         truth = [article.story for article in corpus.articles]
-        for method in ("exact-hash", "index"):
-            labels, elapsed, cpu, grown, tenths = measure(method, corpus.articles, options)
+        runs = [("exact-hash", 0), ("index", 0)]
+        if args.workers:
+            runs.append((f"index+{args.workers}w", args.workers))
+        for method, workers in runs:
+            labels, elapsed, cpu, grown, tenths = measure(
+                method, corpus.articles, workers, options
+            )
             precision, recall, true_pairs, pred_pairs = pair_scores(truth, labels)
             print(
                 f"{size:>9} {method:>11} {precision:>9.4f} {recall:>7.4f} {true_pairs:>10} "

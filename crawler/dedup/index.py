@@ -24,17 +24,22 @@ texts shorter than that match only exactly.
 Determinism: hashes and MinHash permutations are seeded and independent of PYTHONHASHSEED,
 candidates are checked in a fixed order and ties go to the earliest copy, so the same calls give
 the same answers in any process.
+
+Two cores: normalising, shingling and signing a text (`Sketcher.prepare`) is over half the cost
+and needs no index state, so it can run in worker processes; `match` and `add` take the
+`Prepared` text as they take a plain one, with the same answers.
 """
 
 from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from crawler.dedup.fingerprint import Fingerprint, Words, fingerprint, words_of
-from crawler.dedup.lsh import BandedLSH, lsh_bands
+from crawler.dedup.lsh import BandedLSH, band_keys, lsh_bands
 from crawler.dedup.shingles import SignatureRows, Signer
 from crawler.dedup.similarity import Similarity, numbers_agree, similarity
 
@@ -72,16 +77,93 @@ class _Sketch:
     bands: list[bytes]
     head_bands: list[bytes]
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Pickled as one buffer of its five uint32 arrays: unpickling five numpy arrays one by
+        # one cost a third of what preparing the text in a worker saved.
+        found = self.fingerprint
+        arrays = (found.shingles, found.tail, found.head, self.signature, self.head_signature)
+        return _unpickle_sketch, (
+            b"".join(array.tobytes() for array in arrays),
+            tuple(array.size for array in arrays),
+            (found.words, found.tail_key, found.numbers, found.tail_numbers, found.head_size),
+            self.bands,
+            self.head_bands,
+        )
+
+
+def _unpickle_sketch(
+    buffer: bytes,
+    sizes: tuple[int, ...],
+    scalars: tuple[Any, ...],
+    bands: list[bytes],
+    head_bands: list[bytes],
+) -> _Sketch:
+    flat = np.frombuffer(buffer, dtype=np.uint32)
+    ends = np.cumsum(sizes).tolist()
+    shingles, tail, head, signature, head_signature = (
+        flat[end - size : end] for size, end in zip(sizes, ends, strict=True)
+    )
+    words, tail_key, numbers, tail_numbers, head_size = scalars
+    found = Fingerprint(words, tail_key, shingles, tail, numbers, tail_numbers, head, head_size)
+    return _Sketch(found, signature, head_signature, bands, head_bands)
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A text made ready for the index elsewhere (`Sketcher.prepare`): its exact key, its word
+    count and, when it is long enough to be a near copy, its sketch. Small and picklable."""
+
+    key: bytes
+    count: int
+    sketch: _Sketch | None
+
 
 @dataclass(slots=True)
 class _Probe:
     """One text being matched and then added: normalised once, sketched once if need be (an
     exact copy never is)."""
 
-    text: str
-    words: Words
+    source: str | Prepared  # what match() or add() was given
+    key: bytes
+    count: int
+    words: Words | None  # None when prepared elsewhere
     sketch: _Sketch | None = None
     match: tuple[int, float] | None = None  # (story, Jaccard) of the last match() answer
+
+
+class Sketcher:
+    """Text -> what the index compares, for one set of index parameters; no index state, so a
+    copy can work in another process and give exactly the index's own sketches."""
+
+    def __init__(
+        self, shingle_size: int, head_words: int, num_perm: int, head_perm: int, seed: int,
+        lsh: BandedLSH, head_lsh: BandedLSH,
+    ) -> None:
+        self.shingle_size = shingle_size
+        self.head_words = head_words
+        self.head_perm = head_perm
+        self.signer = Signer(num_perm, seed)
+        self.ranges = lsh.hashranges
+        self.head_ranges = head_lsh.hashranges
+
+    def sketch(self, words: Words) -> _Sketch:
+        found, ordered = fingerprint(words, self.shingle_size, self.head_words)
+        signature, head_signature = self.signer.signatures(
+            ordered, found.head_size, self.head_perm
+        )
+        return _Sketch(
+            found,
+            signature,
+            head_signature,
+            band_keys(signature, self.ranges),
+            band_keys(head_signature, self.head_ranges),
+        )
+
+    def prepare(self, text: str) -> Prepared:
+        """Everything `StoryIndex.match` and `add` compute from `text` alone."""
+        words = words_of(text)
+        sketch = self.sketch(words) if words.count >= SHORT_CONTAINED_WORDS else None
+        return Prepared(words.key, words.count, sketch)
 
 
 class StoryIndex:
@@ -111,9 +193,11 @@ class StoryIndex:
         self.min_contained_words = min_contained_words
         self.head_words = head_words
         self._head_perm = head_perm
-        self._signer = Signer(num_perm, seed)
         self._lsh = BandedLSH(num_perm, lsh_bands(threshold - CANDIDATE_SLACK, num_perm))
         self._head_lsh = BandedLSH(head_perm, lsh_bands(HEAD_CANDIDATE_THRESHOLD, head_perm))
+        self.sketcher = Sketcher(
+            shingle_size, head_words, num_perm, head_perm, seed, self._lsh, self._head_lsh
+        )
         self._signatures = SignatureRows(num_perm)
         self._head_signatures = SignatureRows(head_perm)
         self._exact: dict[bytes, int] = {}  # normalised text key -> story number
@@ -130,32 +214,30 @@ class StoryIndex:
         """The number of distinct (normalised) texts registered."""
         return len(self._exact)
 
-    def match(self, text: str) -> str | None:
+    def match(self, text: str | Prepared) -> str | None:
         """The id of the story `text` is a copy of, or None for a new story."""
         probe = self._probe_for(text)
-        words = probe.words
         probe.match = None
-        if words.count == 0:
+        if probe.count == 0:
             return None
-        story = self._exact.get(words.key)
+        story = self._exact.get(probe.key)
         if story is not None:
             probe.match = (story, 1.0)
-        elif words.count >= SHORT_CONTAINED_WORDS:
+        elif probe.count >= SHORT_CONTAINED_WORDS:
             probe.match = self._near(self._sketch(probe))
         return None if probe.match is None else self._story_ids[probe.match[0]]
 
-    def add(self, story_id: str, text: str) -> None:
+    def add(self, story_id: str, text: str | Prepared) -> None:
         """Register `text` as a copy of `story_id` (a loaded copy, or one just assigned)."""
         probe = self._probe_for(text)
-        words = probe.words
         story = self._story_numbers.get(story_id)
         if story is None:
             story = self._story_numbers[story_id] = len(self._story_ids)
             self._story_ids.append(story_id)
-        if words.count == 0 or words.key in self._exact:
+        if probe.count == 0 or probe.key in self._exact:
             return  # the first story to claim a text keeps it
-        self._exact[words.key] = story
-        if words.count < SHORT_CONTAINED_WORDS:
+        self._exact[probe.key] = story
+        if probe.count < SHORT_CONTAINED_WORDS:
             return
         sketch = self._sketch(probe)
         found = sketch.fingerprint
@@ -171,25 +253,20 @@ class StoryIndex:
         self._lsh.insert_bands(number, sketch.bands)
         self._head_lsh.insert_bands(number, sketch.head_bands)
 
-    def _probe_for(self, text: str) -> _Probe:
+    def _probe_for(self, text: str | Prepared) -> _Probe:
         # add() usually follows match() on the same text: normalise it once
-        if self._probe is None or self._probe.text is not text:
-            self._probe = _Probe(text, words_of(text))
+        if self._probe is None or self._probe.source is not text:
+            if isinstance(text, Prepared):
+                self._probe = _Probe(text, text.key, text.count, None, text.sketch)
+            else:
+                words = words_of(text)
+                self._probe = _Probe(text, words.key, words.count, words)
         return self._probe
 
     def _sketch(self, probe: _Probe) -> _Sketch:
         if probe.sketch is None:
-            found, ordered = fingerprint(probe.words, self.shingle_size, self.head_words)
-            signature, head_signature = self._signer.signatures(
-                ordered, found.head_size, self._head_perm
-            )
-            probe.sketch = _Sketch(
-                found,
-                signature,
-                head_signature,
-                self._lsh.band_keys(signature),
-                self._head_lsh.band_keys(head_signature),
-            )
+            assert probe.words is not None  # a prepared text long enough comes sketched
+            probe.sketch = self.sketcher.sketch(probe.words)
         return probe.sketch
 
     def _near(self, sketch: _Sketch) -> tuple[int, float] | None:
@@ -256,4 +333,4 @@ class StoryIndex:
         return self._tails.get(found.tail_key, 0) == -1
 
 
-__all__ = ["StoryIndex"]
+__all__ = ["Prepared", "Sketcher", "StoryIndex"]

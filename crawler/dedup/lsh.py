@@ -162,6 +162,14 @@ def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
     return best
 
 
+def band_keys(signature: np.ndarray, ranges: Sequence[tuple[int, int]]) -> list[bytes]:
+    """The bucket key of each band (`BandedLSH.hashranges`), exactly as `MinHashLSH` computes
+    them."""
+    raw = signature.byteswap().tobytes()
+    size = signature.itemsize
+    return [raw[start * size : end * size] for start, end in ranges]
+
+
 class BandedLSH(MinHashLSH):
     """An in-memory `MinHashLSH` with compact storage that also takes precomputed band keys."""
 
@@ -171,12 +179,6 @@ class BandedLSH(MinHashLSH):
         super().__init__(num_perm=num_perm, params=params)
         self.hashtables = [CompactBuckets() for _ in range(self.b)]
         self.keys = CompactKeys()
-
-    def band_keys(self, signature: np.ndarray) -> list[bytes]:
-        """The bucket key of each band, exactly as `MinHashLSH` computes them."""
-        raw = signature.byteswap().tobytes()
-        size = signature.itemsize
-        return [raw[start * size : end * size] for start, end in self.hashranges]
 
     def insert_bands(self, key: Hashable, bands: list[bytes]) -> None:
         """`insert` with the band keys already computed (and the storage calls inlined)."""
@@ -210,4 +212,4 @@ class BandedLSH(MinHashLSH):
                 into.add(found)
 
 
-__all__ = ["BandedLSH", "CompactBuckets", "CompactKeys", "lsh_bands"]
+__all__ = ["BandedLSH", "CompactBuckets", "CompactKeys", "band_keys", "lsh_bands"]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
 
-from crawler.dedup.index import StoryIndex
+from crawler.dedup.index import Prepared, StoryIndex
 from crawler.items import Article
 
 from .stories import (
@@ -217,10 +219,10 @@ SEQUENCE = [
 ]
 
 
-def _answers() -> list[str | None]:
+def _answers(texts: Sequence[str | Prepared] = SEQUENCE) -> list[str | None]:
     index = StoryIndex()
     answers = []
-    for number, text in enumerate(SEQUENCE):
+    for number, text in enumerate(texts):
         answer = index.match(text)
         answers.append(answer)
         index.add(answer or f"story-{number}", text)
@@ -233,6 +235,14 @@ def test_deterministic() -> None:
     answers = _answers()
     assert answers == _answers()
     assert answers == [None, None, None, None, None, "story-0", "story-1", "story-2", "story-3"]
+
+
+def test_texts_prepared_in_another_process_get_the_same_answers() -> None:
+    sketcher = StoryIndex().sketcher
+    with multiprocessing.get_context("spawn").Pool(1) as pool:  # nothing shared but pickles
+        prepared = pool.map(sketcher.prepare, SEQUENCE)
+    assert _answers(prepared) == _answers()
+    assert _answers([sketcher.prepare(text) for text in SEQUENCE]) == _answers()
 
 
 def test_bad_settings() -> None:

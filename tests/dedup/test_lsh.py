@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from datasketch import MinHash, MinHashLSH
 
-from crawler.dedup.lsh import BandedLSH, CompactBuckets, CompactKeys
+from crawler.dedup.lsh import BandedLSH, CompactBuckets, CompactKeys, band_keys
 
 
 def _minhashes(count: int) -> list[MinHash]:
@@ -33,10 +33,10 @@ def test_same_answers_as_minhashlsh() -> None:
         if key % 2:
             banded.insert(key, minhash)  # datasketch's own insert works on it
         else:
-            banded.insert_bands(key, banded.band_keys(minhash.hashvalues))
+            banded.insert_bands(key, band_keys(minhash.hashvalues, banded.hashranges))
     for minhash in sketches:
         found: set[int] = set()
-        banded.query_bands(banded.band_keys(minhash.hashvalues), found)
+        banded.query_bands(band_keys(minhash.hashvalues, banded.hashranges), found)
         assert found == set(stock.query(minhash)) == set(banded.query(minhash))
     assert 3 in banded and 99 not in banded
 
@@ -44,7 +44,7 @@ def test_same_answers_as_minhashlsh() -> None:
 def test_band_keys_match_datasketch() -> None:
     lsh = BandedLSH(64, (16, 4))
     values = _minhashes(1)[0].hashvalues
-    assert lsh.band_keys(values) == [lsh._H(values[start:end]) for start, end in lsh.hashranges]
+    assert band_keys(values, lsh.hashranges) == [lsh._H(values[start:end]) for start, end in lsh.hashranges]
 
 
 def test_remove() -> None:
