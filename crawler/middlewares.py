@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlunparse
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -97,3 +99,42 @@ class SourceHostsMiddleware:
         host = urlparse_cached(request).hostname or ""
         if host.lower() not in self.hosts.get(source, frozenset()):
             raise OffsiteRequest(f"{request.url} is outside source {source!r}")
+
+
+_ENCODED_DOT = re.compile("%2e", re.IGNORECASE)
+
+
+def remove_dot_segments(path: str) -> str:
+    """`path` without `.` and `..` segments, spelt plainly or percent-encoded (RFC 3986 5.2.4).
+
+    ``/news/%2e%2e/private/1`` is ``/private/1`` to a server, and must be to robots.txt too.
+    """
+    segments = path.split("/")
+    if not any(_ENCODED_DOT.sub(".", s) in (".", "..") for s in segments):
+        return path
+    kept: list[str] = []
+    for index, segment in enumerate(segments):
+        dots = _ENCODED_DOT.sub(".", segment)
+        if dots not in (".", ".."):
+            kept.append(segment)
+            continue
+        if dots == ".." and len(kept) > 1:
+            kept.pop()
+        if index == len(segments) - 1:
+            kept.append("")  # "/a/b/.." is the folder "/a/"
+    return "/".join(kept) or "/"
+
+
+class DotSegmentsMiddleware:
+    """Asks for the path a server will serve: dot segments resolved before robots.txt is asked.
+
+    Otherwise ``/news/../private/1`` passes a ``Disallow: /private/`` rule and the server, which
+    resolves it, serves the disallowed page.
+    """
+
+    def process_request(self, request: Request) -> Request | None:
+        parts = urlparse_cached(request)
+        path = remove_dot_segments(parts.path)
+        if path == parts.path:
+            return None
+        return request.replace(url=urlunparse(parts._replace(path=path)))

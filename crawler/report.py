@@ -10,6 +10,7 @@ import logging
 import time
 from collections import defaultdict
 from typing import Any
+from urllib.parse import unquote
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
@@ -29,17 +30,22 @@ TIMES = "syndigest-times/"
 MAX_EXAMPLES = 3
 
 
+def _key(prefix: str, source: str, what: str) -> str:
+    """A stats key; `/` in a source's name (``News/24``) is escaped so the name reads back whole."""
+    return f"{prefix}{source.replace('%', '%25').replace('/', '%2F')}/{what}"
+
+
 def count(
     stats: StatsCollector | None, source: str, what: str, by: int = 1, example: str | None = None
 ) -> None:
     """Count one event of a source; keep the first few example URLs of each kind."""
     if stats is None:
         return
-    stats.inc_value(f"{PREFIX}{source}/{what}", by)
+    stats.inc_value(_key(PREFIX, source, what), by)
     if example is not None:
-        examples = stats.get_value(f"{EXAMPLES}{source}/{what}", [])
+        examples = stats.get_value(_key(EXAMPLES, source, what), [])
         if len(examples) < MAX_EXAMPLES:
-            stats.set_value(f"{EXAMPLES}{source}/{what}", [*examples, example])
+            stats.set_value(_key(EXAMPLES, source, what), [*examples, example])
 
 
 class Dropped(DropItem):
@@ -55,7 +61,7 @@ def _by_source(stats: dict[str, Any], prefix: str) -> dict[str, dict[str, Any]]:
     for key, value in stats.items():
         if key.startswith(prefix):
             source, _, what = key[len(prefix):].partition("/")
-            table[source][what] = value
+            table[unquote(source)][what] = value
     return dict(sorted(table.items()))
 
 
@@ -105,9 +111,9 @@ class CrawlReport:
             count(self.stats, source, "pages")
             count(self.stats, source, f"status/{response.status}")
             now = time.monotonic()
-            self.stats.set_value(f"{TIMES}{source}/last", now)
-            if self.stats.get_value(f"{TIMES}{source}/first") is None:
-                self.stats.set_value(f"{TIMES}{source}/first", now)
+            self.stats.set_value(_key(TIMES, source, "last"), now)
+            if self.stats.get_value(_key(TIMES, source, "first")) is None:
+                self.stats.set_value(_key(TIMES, source, "first"), now)
 
     def item_dropped(self, item: Any, response: Response, exception: Exception, spider: Spider) -> None:
         article = getattr(item, "article", item)  # an Article, or an AssignedArticle wrapping one

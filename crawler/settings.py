@@ -28,6 +28,8 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
 COOKIES_ENABLED = False  # default True: news sites need none, and cookies make tracking easy
 TELNETCONSOLE_ENABLED = False  # default True
+# default True: a localhost server that runs Python sent to it, its token in a file in $HOME
+REMOTE_CONTROL_ENABLED = False
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
@@ -37,6 +39,7 @@ LOGSTATS_INTERVAL = 30.0  # default 60
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,
+    "crawler.middlewares.DotSegmentsMiddleware": 40,  # before robots.txt (100)
     "crawler.middlewares.SourceHostsMiddleware": 50,
     "crawler.conditional.ConditionalRequestsMiddleware": 560,
 }

@@ -39,3 +39,13 @@ def _guarded_connect_ex(self: socket.socket, address: Any) -> int:
 def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The figures tests recorded (`tests.figures.record`), one per line."""
+    from tests.figures import FIGURES
+
+    if FIGURES:
+        terminalreporter.section("figures")
+        for name, value in FIGURES.items():
+            terminalreporter.write_line(f"{name}: {value}")

@@ -16,10 +16,11 @@ Route = Reply | Callable[["FixtureSite", http.server.BaseHTTPRequestHandler], Re
 @dataclass
 class FixtureSite:
     """Serves `routes` on `host` (looked up by path with query, then by path alone, as sites
-    ignore tracking parameters); unknown paths are 404."""
+    ignore tracking parameters); unknown paths go to `fallback`, or are 404 without one."""
 
     host: str
     routes: dict[str, Route] = field(default_factory=dict)
+    fallback: Route | None = None
     requests: list[str] = field(default_factory=list)
     times: list[float] = field(default_factory=list)
     hits: dict[str, int] = field(default_factory=dict)
@@ -41,7 +42,8 @@ class FixtureSite:
                 site.requests.append(self.path)
                 site.times.append(time.monotonic())
                 site.hits[self.path] = site.hits.get(self.path, 0) + 1
-                route = site.routes.get(self.path) or site.routes.get(self.path.split("?")[0])
+                route = (site.routes.get(self.path) or site.routes.get(self.path.split("?")[0])
+                         or site.fallback)
                 if route is None:
                     status, headers, body = 404, {"Content-Type": "text/plain"}, b"not found"
                 elif callable(route):

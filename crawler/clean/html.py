@@ -10,6 +10,7 @@ on images. Relative URLs are made absolute against the page, and anything but ht
 from __future__ import annotations
 
 import logging
+import re
 from urllib.parse import urljoin, urlsplit
 
 import nh3
@@ -59,6 +60,10 @@ _DROPPED_WITH_CONTENT = frozenset(
     }
 )
 _SCHEMES = frozenset({"http", "https"})
+# XML 1.0 forbids C0 controls but tab, LF and CR, surrogates and U+FFFE/U+FFFF (one of them makes
+# a whole feed unreadable); C1 controls and DEL are debris. Character references bring them back
+# after parsing, so they are removed from the output.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _URL_ATTRIBUTES = frozenset({"href", "src"})
 
 
@@ -67,7 +72,8 @@ def sanitize_html(html: str, base_url: str) -> str:
 
     Relative links resolve against `base_url` (the page's own address); a URL that is not
     http(s) afterwards (``javascript:``, ``data:``, ``vbscript:``, ``mailto:``...) loses its
-    attribute, so the link or image stays harmless text or nothing. Never raises on content.
+    attribute, so the link or image stays harmless text or nothing. Characters XML forbids are
+    removed, so the fragment can go into a feed. Never raises on content.
     """
     if not html:
         return ""
@@ -77,7 +83,7 @@ def sanitize_html(html: str, base_url: str) -> str:
         return _absolute(url, base)
 
     try:
-        return nh3.clean(
+        cleaned = nh3.clean(
             html,
             tags=set(ALLOWED_TAGS),
             clean_content_tags=set(_DROPPED_WITH_CONTENT),
@@ -91,6 +97,7 @@ def sanitize_html(html: str, base_url: str) -> str:
     except (ValueError, TypeError):  # a bug in our options, not in the page: fail closed
         logger.exception("sanitising failed for a fragment from %s", base_url)
         return ""
+    return _FORBIDDEN.sub("", cleaned)
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:

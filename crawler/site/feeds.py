@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -168,6 +168,8 @@ def new_feed(site: SiteView, meta: FeedMeta, items: Sequence[StoryView]) -> Feed
 
 def rss_feed(site: SiteView, items: Sequence[StoryView], meta: FeedMeta | None = None) -> bytes:
     meta = meta or site_meta(site, paths.RSS, "application/rss+xml")
+    # Readers render a channel's <description> as HTML, as they do an item's: escape it likewise.
+    meta = replace(meta, description=str(escape(meta.description)))
     return new_feed(site, meta, items).rss_str(pretty=True)  # type: ignore[no-any-return]
 
 

@@ -35,7 +35,10 @@ MANIFEST = ".manifest.json"  # what the last build wrote, for the next (incremen
 
 _SAFE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
-_RESERVED = frozenset({"index"})
+# "index" is a folder's own page; Windows keeps device names (con, con.html...) from files, so
+# a site with one could not be checked out or unzipped there.
+_DEVICES = ("con", "prn", "aux", "nul", *(f"{p}{n}" for p in ("com", "lpt") for n in range(10)))
+_RESERVED = frozenset({"index", *_DEVICES})
 # http(s), then a host with no brackets, spaces or delimiters, then the end or a path, query or
 # fragment: a URL that `urlsplit` takes as http(s) with a host, without asking it.
 _PLAIN_WEB_URL = re.compile(r"(?i)https?://[^\s/?#\[\]@\\]+(?:[/?#]|$)")

@@ -9,61 +9,18 @@ import pytest
 
 from crawler.clean import sanitize_html
 from crawler.clean.html import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+from tests.injection import html_findings, load_vectors
 
 BASE = "https://news.example.com/world/story.html"
 
-# Injection vectors: each must come out with no script, no event handler, no non-http(s) URL.
-VECTORS = [
-    "<script>alert(1)</script>",
-    "<SCRIPT SRC=https://evil.example/x.js></SCRIPT>",
-    '<p onclick="alert(1)" onmouseover=alert(2) ONLOAD="x()">t</p>',
-    '<img src=x onerror="alert(1)">',
-    "<img src=x oNeRrOr=alert(1)>",
-    '<a href="javascript:alert(1)">j</a>',
-    '<a href="JaVaScRiPt:alert(1)">j</a>',
-    '<a href="java\tscript:alert(1)">j</a>',
-    '<a href="  javascript:alert(1)">j</a>',
-    '<a href="&#106;avascript:alert(1)">j</a>',
-    '<a href="&#x6A;&#x61;vascript&colon;alert(1)">j</a>',
-    '<a href="vbscript:msgbox(1)">v</a>',
-    '<a href="data:text/html,<script>alert(1)</script>">d</a>',
-    '<img src="data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+">',
-    '<img src="javascript:alert(1)">',
-    "<svg onload=alert(1)><script>alert(1)</script></svg>",
-    '<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>',
-    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)></style></mglyph></table>"
-    "</mtext></math>",
-    '<iframe src="https://evil.example/"></iframe>',
-    '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
-    '<object data="https://evil.example/x.swf"></object><embed src="x.swf">',
-    '<form action="https://evil.example/"><input name="q"><button>go</button></form>',
-    '<p style="background:url(javascript:alert(1))">s</p>',
-    '<base href="javascript:alert(1)//">',
-    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
-    '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></p></noscript>',
-    "<<script>script>alert(1)<</script>/script>",
-    '<a href="https://ok.example/" target="_blank" rel="opener">t</a>',
-    '<div><p>unclosed <a href="javascript:alert(1)">x',
-    "<!-- <script>alert(1)</script> --><p>after a comment</p>",
-    '<img src="https://ok.example/a.png" srcset="javascript:alert(1) 1x">',
-    '<a href="https://ok.example/" formaction="javascript:alert(1)">f</a>',
-    "<template><script>alert(1)</script></template>",
-    '<link rel="stylesheet" href="https://evil.example/x.css"><style>body{}</style>',
-]
-
-_EVENT_RE = re.compile(r"\son\w+\s*=", re.IGNORECASE)
 _URL_ATTR_RE = re.compile(r'\s(?:href|src)="([^"]*)"')
 
 
-@pytest.mark.parametrize("vector", VECTORS)
+@pytest.mark.parametrize("vector", load_vectors())
 def test_injection_vectors_are_neutralised(vector: str) -> None:
+    """Each vector of the shared corpus: nothing runs, links are http(s) and carry rel."""
     out = sanitize_html(vector, BASE)
-    lowered = out.lower()
-    assert "<script" not in lowered and "javascript:" not in lowered
-    assert "vbscript:" not in lowered and "data:" not in lowered
-    assert not _EVENT_RE.search(out)
-    for tag in ("iframe", "object", "embed", "form", "input", "svg", "math", "style", "base"):
-        assert f"<{tag}" not in lowered
+    assert html_findings(out, "sanitised", "news.example.com", fragment=True) == []
     for url in _URL_ATTR_RE.findall(out):
         assert url.startswith(("https://", "http://")), url
     # whatever survives parses back to allowed tags and attributes only

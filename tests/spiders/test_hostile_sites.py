@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.commands import digest, export
+from tests.figures import record
 from tests.sites import FixtureSite, Reply, html, xml
-from tests.spiders.test_digest_crawl import digest, export, page, rss
+from tests.spiders.test_digest_crawl import page, rss
 
 HOST = "127.0.0.31"
 
@@ -65,6 +67,8 @@ CASES: dict[str, tuple[object, str]] = {
     "/a/pdf": ((200, {"Content-Type": "application/pdf"}, b"%PDF-1.4 ..."), "skipped/not-html"),
     "/a/loop": ((302, {"Location": "/a/loop2"}, b""), "error/redirect-loop"),
     "/a/loop2": ((302, {"Location": "/a/loop"}, b""), "error/redirect-loop"),
+    "/a/redirect-js": ((302, {"Location": "javascript:alert(1)"}, b""), "error/"),
+    "/a/refresh-js": (html("<meta http-equiv='refresh' content='0;url=javascript:alert(1)'>"), "error/"),
     "/a/gone": ((410, {"Content-Type": "text/plain"}, b"gone"), "error/http-410"),
     "/a/missing": ((404, {"Content-Type": "text/plain"}, b"no"), "error/http-404"),
     "/a/broken": ((500, {"Content-Type": "text/plain"}, b"oops"), "error/http-500"),
@@ -78,6 +82,9 @@ CASES: dict[str, tuple[object, str]] = {
     "/a/cp1252": ((200, {"Content-Type": "text/html; charset=utf-8"}, CP1252), ""),
     "/a/good": (page("A good story survives", "Survivor"), ""),
 }
+# The cases that are a server failing rather than bad content: dead, slow, cut off, overloaded.
+FAULTS = ("/a/stall", "/a/trickle", "/a/reset", "/a/rate-limited", "/a/broken", "/a/unavailable")
+BAD_FEEDS = ("/not-a-feed.xml", "/broken-sitemap.xml", "/big-sitemap.xml")
 
 
 @pytest.fixture
@@ -129,3 +136,5 @@ max_pages = 40
             assert any(r.startswith(reason) for r in reasons), (path, reason, reasons)
     assert {"error/not-a-feed", "error/not-a-sitemap", "skipped/page-budget"} <= reasons
     assert source["articles"] == 3
+    record("bad inputs (hostile-site cases)", len(CASES) - 1 + len(BAD_FEEDS))
+    record("server faults injected (dead, slow, reset, 429, 5xx)", len(FAULTS))
