@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
 from crawler.archive import archive_bytes, read_archive, restore
 from crawler.items import AssignedArticle
 from crawler.store import DB_NAME, SQLiteStore
+from tests.commands import digest
 from tests.test_store import T0, article
 
 
@@ -31,11 +30,6 @@ def test_round_trip_keeps_ids_first_seen_and_copies(tmp_path: Path) -> None:
         assert restore(read_archive(data), rebuilt) == 2
         assert rebuilt.articles_by_story() == expected
         assert rebuilt.known_url(article(2).canonical_url)
-
-
-def digest(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "crawler", *args], capture_output=True,
-                          text=True, timeout=60, check=False)
 
 
 def test_check_and_restore_commands(tmp_path: Path) -> None:

@@ -9,10 +9,7 @@ from pathlib import Path
 
 import pytest
 
-
-def digest(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "crawler", *args], capture_output=True,
-                          text=True, timeout=60, check=False)
+from tests.commands import digest
 
 
 @pytest.mark.parametrize("command", ["run", "crawl", "build"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,17 +13,7 @@ import html5lib
 import pytest
 
 from crawler.demo import DemoNetwork, ExpectedStory
-
-
-def digest(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "crawler", *args], capture_output=True, text=True,
-                          timeout=300)
-
-
-def export(state: Path) -> list[dict]:  # type: ignore[type-arg]
-    result = digest("export", "--state", str(state))
-    assert result.returncode == 0, result.stderr
-    return [json.loads(line) for line in result.stdout.splitlines()]
+from tests.commands import digest, export
 
 
 def body(paragraph: str, dateline: str) -> str:

@@ -9,8 +9,9 @@ from pathlib import Path
 import html5lib
 
 from crawler.archive import ARCHIVE_PATH, read_archive
+from tests.commands import digest, export
 from tests.sites import FixtureSite
-from tests.spiders.test_digest_crawl import digest, export, network, write_config
+from tests.spiders.test_digest_crawl import network, write_config
 
 __all__ = ["network"]  # the fixture, shared with the crawl tests
 

@@ -3,11 +3,7 @@ and a second run that adds exactly one story and keeps every earlier id."""
 
 from __future__ import annotations
 
-import json
 import random
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +11,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
+from tests.commands import digest, export
 from tests.sites import FixtureSite, Reply, html, xml
 
 VOCABULARY = ["council", "minister", "harbour", "river", "bridge", "schools", "water", "budget", "ferry", "road", "farmers", "market", "police", "court", "election", "hospital", "teachers", "workers", "railway", "airport", "festival", "museum", "storm", "rainfall", "province", "mayor", "senator", "union", "strike", "tariff", "exports", "wheat", "rice", "approved", "delayed", "announced", "rejected", "opened", "closed", "funded", "repaired", "expanded"]
@@ -103,18 +100,6 @@ name = "Beta Herald"
 start_urls = ["{b.url('/news/')}"]
 article_pattern = '/news/\\d+$'
 """, encoding="utf-8")
-
-
-def digest(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run the command line as a user would, from a folder that is not the project's."""
-    return subprocess.run([sys.executable, "-m", "crawler", *args], capture_output=True, text=True,
-                          timeout=180, check=False, cwd=tempfile.gettempdir())
-
-
-def export(state: Path) -> list[dict]:  # type: ignore[type-arg]
-    result = digest("export", "--state", str(state))
-    assert result.returncode == 0, result.stderr
-    return [json.loads(line) for line in result.stdout.splitlines()]
 
 
 def test_crawl_discovers_keeps_and_reports(network: tuple[FixtureSite, ...], tmp_path: Path) -> None:
