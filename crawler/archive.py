@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from crawler.items import Article, AssignedArticle
-from crawler.store import SQLiteStore, StoreError
+from crawler.store import Store, StoreError
 
 ARCHIVE_PATH = "data/archive.jsonl.gz"
 FORMAT = 1
@@ -32,7 +32,7 @@ def _record(story_id: str, first_seen: datetime, article: Article) -> dict[str, 
             "article": data}
 
 
-def dump(store: SQLiteStore) -> Iterator[str]:
+def dump(store: Store) -> Iterator[str]:
     """JSON lines, stories in first-seen order, copies in stored order."""
     grouped = sorted(store.articles_by_story().items(), key=lambda item: (item[1][0], item[0]))
     for story_id, (first_seen, articles) in grouped:
@@ -41,7 +41,7 @@ def dump(store: SQLiteStore) -> Iterator[str]:
                              sort_keys=True)
 
 
-def archive_bytes(store: SQLiteStore) -> bytes:
+def archive_bytes(store: Store) -> bytes:
     buffer = io.BytesIO()
     with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as out:
         for line in dump(store):
@@ -59,7 +59,7 @@ def _article(data: dict[str, Any]) -> Article:
     })
 
 
-def restore(lines: Iterable[str], store: SQLiteStore) -> int:
+def restore(lines: Iterable[str], store: Store) -> int:
     """Load archive lines into an (empty) store; returns the number of stories restored."""
     stories: set[str] = set()
     for number, line in enumerate(lines, 1):

@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from crawler import __version__
-from crawler.config import Config, ConfigError, load_config
+from crawler.config import Config, ConfigError, StateConfig, load_config
 from crawler.export import json_lines
 from crawler.site.writer import WriteError
-from crawler.store import DB_NAME, SQLiteStore, StoreError
+from crawler.store import DB_NAME, SQLiteStore, StoreError, open_store
 from crawler.stories import load_stories
 
 logger = logging.getLogger(__name__)
@@ -27,8 +27,8 @@ logger = logging.getLogger(__name__)
 EXIT_USAGE = 2
 
 
-def _stories(state: Path) -> list:  # type: ignore[type-arg]
-    with SQLiteStore(state) as store:
+def _stories(state: Path, where: StateConfig | None) -> list:  # type: ignore[type-arg]
+    with open_store(state, where) as store:
         return load_stories(store.articles_by_story())
 
 
@@ -39,6 +39,7 @@ def do_crawl(config: Config, state: Path) -> int:
 
     report = run_crawl(config, state)
     print(to_text(report), flush=True)
+    state.mkdir(parents=True, exist_ok=True)  # a PostgreSQL store leaves it to us
     (state / "report.json").write_text(json.dumps(report.to_json(), indent=2) + "\n")
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
@@ -54,19 +55,22 @@ def do_build(config: Config, state: Path, out: Path, force: bool = False) -> int
     """Build the site; refuse one that would show fewer stories than the last published."""
     from crawler.archive import ARCHIVE_PATH, archive_bytes
     from crawler.site import build_site
+    from crawler.site.build import TooFewStories
+    from crawler.site.catalog import StoreCatalog
     from crawler.status import source_health
 
-    with SQLiteStore(state) as store:
-        stories = load_stories(store.articles_by_story())
+    with open_store(state, config.state) as store:
         published = store.published_count()
-        if len(stories) < published and not force:
-            print(f"digest: error: the new site would show {len(stories)} stories, the last "
+        health = source_health(store.runs(), [source.name for source in config.sources])
+        try:
+            result = build_site(StoreCatalog(store), config, out, status=health,
+                                extras={ARCHIVE_PATH: archive_bytes(store)},
+                                fewest=0 if force else published)
+        except TooFewStories as exc:
+            print(f"digest: error: the new site would show {exc.stories} stories, the last "
                   f"published one showed {published}: refusing to publish (is the state lost or "
                   "damaged? --force publishes anyway)", file=sys.stderr)
             return 1
-        health = source_health(store.runs(), [source.name for source in config.sources])
-        result = build_site(stories, config, out, status=health,
-                            extras={ARCHIVE_PATH: archive_bytes(store)})
         store.set_published_count(result.stories)
     print(f"built {result.pages} pages for {result.stories} stories in {result.out_dir}", flush=True)
     return 0
@@ -89,9 +93,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    if not (args.state / DB_NAME).exists():
+    where = load_config(args.config).state if args.config else None
+    if not (where and where.shared) and not (args.state / DB_NAME).exists():
         raise StoreError(f"{args.state}: no state here (run `digest crawl` first)")
-    for line in json_lines(_stories(args.state)):
+    for line in json_lines(_stories(args.state, where)):
         sys.stdout.write(line + "\n")
     return 0
 
@@ -188,7 +193,10 @@ def parser() -> argparse.ArgumentParser:
     command("run", cmd_run, "crawl, then build the site", out=True)
     command("crawl", cmd_crawl, "crawl every source into the state")
     command("build", cmd_build, "build the site from the state", out=True)
-    command("export", cmd_export, "print stories as JSON Lines", config=False)
+    export = command("export", cmd_export, "print stories as JSON Lines", config=False)
+    export.add_argument("--config", type=Path,
+                        help="read the stories from the store this config's [state] names "
+                             "(default: the SQLite file in --state)")
     command("check", cmd_check, "check that the state is present and intact", config=False)
     restore = command("restore", cmd_restore, "rebuild the state from a published archive")
     restore.add_argument("--from", dest="source", required=True,

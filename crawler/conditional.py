@@ -14,7 +14,8 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from crawler.store import SQLiteStore
+from crawler.config import StateConfig
+from crawler.store import open_store
 
 logger = logging.getLogger(__name__)
 
@@ -48,24 +49,26 @@ def _header(response: Response, name: str) -> str | None:
 
 
 class ConditionalRequestsMiddleware:
-    def __init__(self, state_dir: str) -> None:
+    def __init__(self, state_dir: str, state: StateConfig | None = None) -> None:
         self.state_dir = state_dir
+        self.state = state
         self.validators = Validators()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalRequestsMiddleware:
-        middleware = cls(crawler.settings["SYNDIGEST_STATE"])
+        settings = crawler.settings
+        middleware = cls(settings["SYNDIGEST_STATE"], settings["SYNDIGEST_CONFIG"].state)
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
     def spider_opened(self) -> None:
-        with SQLiteStore(self.state_dir) as store:
+        with open_store(self.state_dir, self.state) as store:
             self.validators = Validators(store.validators())
 
     def spider_closed(self) -> None:
         if self.validators.changed:
-            with SQLiteStore(self.state_dir) as store:
+            with open_store(self.state_dir, self.state) as store:
                 store.save_validators(self.validators.changed)
 
     def process_request(self, request: Request) -> None:

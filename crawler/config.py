@@ -8,9 +8,10 @@ one pass. Nothing here touches the network.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,30 @@ class CrawlConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class StateConfig:
+    """Where the store lives: SQLite in the state directory, or a PostgreSQL database that
+    several crawler processes share."""
+
+    backend: str = "sqlite"
+    dsn: str = field(default="", repr=False)  # may hold a password: kept out of logs
+
+    @property
+    def shared(self) -> bool:
+        return self.backend == "postgresql"
+
+
+@dataclass(frozen=True, slots=True)
+class FrontierConfig:
+    """The Redis server whose queue and duplicate filter crawler processes share ("" for none)."""
+
+    redis_url: str = field(default="", repr=False)
+
+    @property
+    def shared(self) -> bool:
+        return bool(self.redis_url)
+
+
+@dataclass(frozen=True, slots=True)
 class SourceConfig:
     name: str
     feeds: tuple[str, ...] = ()
@@ -78,6 +103,8 @@ class Config:
     site: SiteConfig = field(default_factory=SiteConfig)
     crawl: CrawlConfig = field(default_factory=CrawlConfig)
     sources: tuple[SourceConfig, ...] = ()
+    state: StateConfig = field(default_factory=StateConfig)
+    frontier: FrontierConfig = field(default_factory=FrontierConfig)
 
     def user_agent(self, version: str) -> str:
         template = self.crawl.user_agent or DEFAULT_USER_AGENT
@@ -158,6 +185,28 @@ def _proxy(value: Any) -> str:
     return "" if value == "" else _url(value)
 
 
+def _secret_url(*schemes: str) -> Callable[[Any], str]:
+    """A server URL that may carry a password, so a bad one is never echoed."""
+
+    def check(value: Any) -> str:
+        text = _str(value)
+        parts = urlsplit(text)
+        if parts.scheme not in schemes or not (parts.hostname or parts.path):
+            raise ValueError(f"expected a {' or '.join(s + '://' for s in schemes)} URL")
+        return text
+
+    return check
+
+
+def _choice(*choices: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value not in choices:
+            raise ValueError("expected one of " + ", ".join(f'"{c}"' for c in choices))
+        return str(value)
+
+    return check
+
+
 def _user_agent(value: Any) -> str:
     text = _str(value)
     try:
@@ -186,6 +235,19 @@ CRAWL_KEYS: dict[str, Callable[[Any], Any]] = {
     "max_retry_after": _float(0, 86_400),
     "proxy": _proxy,
 }
+STATE_KEYS: dict[str, Callable[[Any], Any]] = {
+    "backend": _choice("sqlite", "postgresql"),
+    "dsn": _secret_url("postgresql", "postgres"),
+}
+FRONTIER_KEYS: dict[str, Callable[[Any], Any]] = {
+    "redis_url": _secret_url("redis", "rediss", "unix"),
+}
+# Environment variables that replace a key, so that passwords can stay out of the file.
+ENVIRONMENT: dict[str, tuple[str, str]] = {
+    "SYNDIGEST_DATABASE_URL": ("state", "dsn"),
+    "SYNDIGEST_REDIS_URL": ("frontier", "redis_url"),
+}
+TABLES = ("site", "crawl", "state", "frontier", "sources")
 SOURCE_KEYS: dict[str, Callable[[Any], Any]] = {
     "name": _str,
     "feeds": _urls,
@@ -226,6 +288,11 @@ class _LineFinder:
         return start + 1 if start or index is not None else None
 
 
+def _at(label: str, key: str, line: int | None) -> str:
+    """How a message names a key: ``sources[1].feeds (line 14)``."""
+    return f"{label}.{key}" + (f" (line {line})" if line else "")
+
+
 def _check_table(
     raw: dict[str, Any],
     schema: dict[str, Callable[[Any], Any]],
@@ -235,8 +302,7 @@ def _check_table(
 ) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for key, value in raw.items():
-        line = where(key)
-        at = f"{label}.{key}" + (f" (line {line})" if line else "")
+        at = _at(label, key, where(key))
         check = schema.get(key)
         if check is None:
             known = ", ".join(sorted(schema))
@@ -249,8 +315,49 @@ def _check_table(
     return values
 
 
-def parse_config(text: str, path: str = "sources.toml") -> Config:
-    """Parse and validate config text; raise ConfigError listing every problem."""
+def _shared_services(
+    state: dict[str, Any],
+    frontier: dict[str, Any],
+    finder: _LineFinder,
+    environ: Mapping[str, str],
+    problems: list[str],
+) -> tuple[StateConfig, FrontierConfig]:
+    """[state] and [frontier] with their environment variables applied, checked together."""
+    tables = {"state": (state, STATE_KEYS), "frontier": (frontier, FRONTIER_KEYS)}
+    from_env: dict[tuple[str, str], str] = {}
+    for variable, (name, key) in ENVIRONMENT.items():
+        if environ.get(variable):
+            values, schema = tables[name]
+            try:
+                values[key] = schema[key](environ[variable])
+            except ValueError as exc:
+                problems.append(f"{variable} (environment): {exc}")
+            else:
+                from_env[name, key] = variable
+
+    def at(name: str, key: str) -> str:
+        variable = from_env.get((name, key))
+        return f"{variable} (environment)" if variable else _at(name, key, finder.line(name, None, key))
+
+    backend = state.get("backend", "sqlite")
+    if backend == "postgresql" and not state.get("dsn"):
+        problems.append(f'{at("state", "backend")}: "postgresql" needs a dsn: set state.dsn or '
+                        "SYNDIGEST_DATABASE_URL")
+    if backend == "sqlite" and "dsn" in state:
+        if ("state", "dsn") not in from_env:
+            problems.append(f'{at("state", "dsn")}: only used with backend = "postgresql"')
+        del state["dsn"]
+    if frontier.get("redis_url") and backend != "postgresql":
+        problems.append(f'{at("frontier", "redis_url")}: crawler processes that share a frontier '
+                        'must share the store too: set [state] backend = "postgresql"')
+    return StateConfig(**state), FrontierConfig(**frontier)
+
+
+def parse_config(
+    text: str, path: str = "sources.toml", environ: Mapping[str, str] | None = None
+) -> Config:
+    """Parse and validate config text (with `ENVIRONMENT` from `environ`, by default the
+    process's); raise ConfigError listing every problem."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -258,9 +365,9 @@ def parse_config(text: str, path: str = "sources.toml") -> Config:
     finder = _LineFinder(text)
     problems: list[str] = []
     for key in raw:
-        if key not in ("site", "crawl", "sources"):
+        if key not in TABLES:
             problems.append(f"{key} (line {finder.line('', None, key) or '?'}): unknown top-level key "
-                            "(known: site, crawl, sources)")
+                            f"(known: {', '.join(TABLES)})")
 
     def table(name: str, schema: dict[str, Callable[[Any], Any]]) -> dict[str, Any]:
         section = raw.get(name, {})
@@ -271,6 +378,10 @@ def parse_config(text: str, path: str = "sources.toml") -> Config:
 
     site = SiteConfig(**table("site", SITE_KEYS))
     crawl = CrawlConfig(**table("crawl", CRAWL_KEYS))
+    state, frontier = _shared_services(
+        table("state", STATE_KEYS), table("frontier", FRONTIER_KEYS), finder,
+        os.environ if environ is None else environ, problems,
+    )
 
     raw_sources = raw.get("sources", [])
     sources: list[SourceConfig] = []
@@ -297,7 +408,7 @@ def parse_config(text: str, path: str = "sources.toml") -> Config:
         sources.append(SourceConfig(**values))
     if problems:
         raise ConfigError(path, problems)
-    return Config(site=site, crawl=crawl, sources=tuple(sources))
+    return Config(site=site, crawl=crawl, sources=tuple(sources), state=state, frontier=frontier)
 
 
 def load_config(path: str | Path) -> Config:

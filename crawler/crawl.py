@@ -18,10 +18,11 @@ from scrapy.settings import Settings
 
 from crawler import __version__
 from crawler.config import Config
+from crawler.frontier import LOST, FrontierError, check_frontier, frontier_settings
 from crawler.refetch import FetchPolicy
 from crawler.runreport import RunReport, build_report
 from crawler.spiders.digest import DigestSpider, utc_now
-from crawler.store import SQLiteStore
+from crawler.store import open_store
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ def settings_for(config: Config, state_dir: Path, run_id: int | None) -> Setting
         },
         priority="cmdline",
     )
+    settings.setdict(frontier_settings(config.frontier), priority="cmdline")
     return settings
 
 
@@ -64,12 +66,21 @@ def _dropped_recorder(policy: FetchPolicy) -> Callable[..., None]:
     return item_dropped
 
 
+def _drop_below(level: str) -> None:
+    """Scrapy filters log records in its handler but leaves the root logger at NOTSET and its own
+    at DEBUG, so every debug call (extraction makes many per page, Scrapy two) would build a
+    record only to drop it. Loggers at the handler's level drop them at the call."""
+    for name in ("", "scrapy"):
+        logging.getLogger(name).setLevel(level)
+
+
 def run_crawl(
     config: Config, state_dir: Path, clock: Callable[[], datetime] = utc_now
 ) -> RunReport:
     """Crawl every source once, storing what it finds; never raises for a failing source."""
     started = clock()
-    with SQLiteStore(state_dir) as store:
+    check_frontier(config.frontier)
+    with open_store(state_dir, config.state) as store:
         run_id = store.begin_run(started)
         policy = FetchPolicy(store.all_urls().__contains__, store.refusals(), started)
     process = CrawlerProcess(settings_for(config, state_dir, run_id))
@@ -77,11 +88,16 @@ def run_crawl(
     crawler.signals.connect(_dropped_recorder(policy), signal=signals.item_dropped)
     process.crawl(crawler, config=config, clock=clock, skip_reason=policy.skip_reason,
                   remember=policy.record)
+    _drop_below(crawler.settings["LOG_LEVEL"])
     process.start()
-    with SQLiteStore(state_dir) as store:
+    with open_store(state_dir, config.state) as store:
         store.save_refusals(policy.changed)
     stats = crawler.stats.get_stats() if crawler.stats else {}
-    report = build_report(run_id, started, clock(), stats, [s.name for s in config.sources])
-    with SQLiteStore(state_dir) as store:
+    report = build_report(run_id, started, clock(), stats, [s.name for s in config.sources],
+                          shared=config.frontier.shared)
+    with open_store(state_dir, config.state) as store:
         store.finish_run(run_id, report.finished, report.status, report.to_json())
+    if stats.get("finish_reason") == LOST:
+        raise FrontierError("Redis (frontier.redis_url) went away mid-crawl: what was stored is "
+                            "kept, the next run fetches the rest")
     return report

@@ -7,6 +7,21 @@ from datetime import datetime
 
 
 @dataclass(frozen=True, slots=True)
+class Page:
+    """A fetched article page, as the spider hands it on: extraction happens in the pipelines
+    (in worker processes, which is why the spider does not extract).
+
+    `encoding` is the charset of the HTTP Content-Type, if it named one.
+    """
+
+    url: str
+    source: str
+    body: bytes
+    encoding: str | None
+    fetched_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Extracted:
     """What extraction reads off one page: pure data, no crawl context.
 

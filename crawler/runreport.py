@@ -12,7 +12,7 @@ from typing import Any
 
 from crawler.report import examples, summarise, timings
 
-OK, FAILED, BLOCKED = "ok", "failed", "blocked"
+OK, FAILED, BLOCKED, IDLE = "ok", "failed", "blocked", "idle"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +50,11 @@ class RunReport:
         return data
 
 
-def source_status(counters: dict[str, int]) -> str:
-    """ok when anything answered 2xx or 304; blocked when it answered only 403 or challenges."""
+def source_status(counters: dict[str, int], shared: bool = False) -> str:
+    """ok when anything answered 2xx or 304; blocked when it answered only 403 or challenges;
+    idle when `shared` (a finished crawl sharing its frontier) and other processes did its work."""
+    if shared and not counters:
+        return IDLE
     answered = sum(n for k, n in counters.items()
                    if k.startswith("status/") and (k[7] == "2" or k == "status/304"))
     if answered:
@@ -62,16 +65,18 @@ def source_status(counters: dict[str, int]) -> str:
 
 
 def build_report(
-    run_id: int, started: datetime, finished: datetime, stats: dict[str, Any], names: list[str]
+    run_id: int, started: datetime, finished: datetime, stats: dict[str, Any], names: list[str],
+    shared: bool = False,
 ) -> RunReport:
     table, samples, times = summarise(stats), examples(stats), timings(stats)
+    shared = shared and stats.get("finish_reason") == "finished"
     sources = []
     for name in names:
         counters = table.get(name, {})
         span = times.get(name, {})
         sources.append(SourceReport(
             name=name,
-            status=source_status(counters),
+            status=source_status(counters, shared),
             requests=counters.get("requests", 0),
             responses={k[7:]: n for k, n in sorted(counters.items()) if k.startswith("status/")},
             articles=counters.get("articles", 0),
@@ -83,7 +88,7 @@ def build_report(
             examples=samples.get(name, {}),
             seconds=round(span.get("last", 0.0) - span.get("first", 0.0), 3),
         ))
-    every_failed = bool(sources) and all(s.status != OK for s in sources)
+    every_failed = bool(sources) and all(s.status in (FAILED, BLOCKED) for s in sources)
     return RunReport(run_id, started, finished, FAILED if every_failed else OK, tuple(sources))
 
 

@@ -11,6 +11,9 @@ ROBOTSTXT_PARSER = "scrapy.robotstxt.ProtegoRobotParser"
 
 CONCURRENT_REQUESTS = 16  # default 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2  # default 8
+# default 100: the item workers Scrapy starts for every response; an article page yields one
+# item, and starting a hundred asyncio tasks per page cost more than the page's own handling.
+CONCURRENT_ITEMS = 1
 DOWNLOAD_DELAY = 1.0  # default 0
 RANDOMIZE_DOWNLOAD_DELAY = True
 AUTOTHROTTLE_ENABLED = True  # default False
@@ -44,11 +47,15 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.conditional.ConditionalRequestsMiddleware": 560,
 }
 ITEM_PIPELINES = {
+    "crawler.pipelines.extract.ExtractPipeline": 50,
     "crawler.pipelines.validate.ValidatePipeline": 100,
     "crawler.pipelines.clean.CleanPipeline": 200,
     "crawler.pipelines.dedup.DedupPipeline": 300,
     "crawler.pipelines.store.StorePipeline": 400,
 }
+# Processes extracting articles beside Scrapy's own (crawler.pipelines.extract); None: one per
+# core but the one Scrapy runs on (at least one); 0: extract on Scrapy's thread.
+EXTRACT_WORKERS = None
 EXTENSIONS = {
     "crawler.report.CrawlReport": 500,
     "crawler.politeness.RobotsCrawlDelay": 510,

@@ -1,9 +1,15 @@
-"""The state: articles, stories and runs in SQLite.
+"""The state: articles, stories and runs, in SQLite by default or in a shared PostgreSQL database.
 
 The build reads only this, so a crawl and a build can run apart. A story's id and `first_seen`
 are written once, when the story is created, and never changed: feed GUIDs and story URLs rest
-on them. Every write is a transaction; the database runs in WAL mode so a killed crawl leaves the
-last committed state intact.
+on them. Every write is a transaction; the SQLite database runs in WAL mode so a killed crawl
+leaves the last committed state intact.
+
+The queries are written once, in SQL that SQLite and PostgreSQL both accept (upserts with
+`ON CONFLICT`, `RETURNING`); `Store` holds them and a backend supplies the connection, its
+transactions and its placeholder style (`crawler.store_pg` for PostgreSQL). PostgreSQL has no
+implicit rowid, so its articles table has an identity column of that name: the same queries read
+copies in storing order on both.
 """
 
 from __future__ import annotations
@@ -11,12 +17,13 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol, Self
 
+from crawler.config import StateConfig
 from crawler.items import Article, AssignedArticle
 
 logger = logging.getLogger(__name__)
@@ -24,11 +31,18 @@ logger = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
 DB_NAME = "syndigest.sqlite3"
 
-_SCHEMA = """
+SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS stories (
     id TEXT PRIMARY KEY,
     first_seen TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    started TEXT NOT NULL,
+    finished TEXT,
+    status TEXT NOT NULL,
+    stats TEXT NOT NULL DEFAULT '{}'
 );
 CREATE TABLE IF NOT EXISTS articles (
     canonical_url TEXT PRIMARY KEY,
@@ -63,50 +77,273 @@ CREATE TABLE IF NOT EXISTS validators (
     etag TEXT,
     last_modified TEXT
 );
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    started TEXT NOT NULL,
-    finished TEXT,
-    status TEXT NOT NULL,
-    stats TEXT NOT NULL DEFAULT '{}'
-);
 """
+_ARTICLE_COLUMNS = (
+    "canonical_url, url, source, title, published, published_estimated, author, original_source,"
+    " lede, paragraphs, language, images, fetched_at, story_id, run_id"
+)
 
 
 class StoreError(Exception):
-    """The state directory cannot be used (unreadable, corrupt or from a newer version)."""
+    """The state cannot be used (unreadable, corrupt, unreachable or from a newer version)."""
 
 
-class Store(Protocol):
-    """What the pipelines, the build and the export need from the state."""
+class StoredCopy(NamedTuple):
+    """A stored copy as the dedup index needs it; `position` orders copies by when stored."""
 
-    def story_texts(self) -> Iterator[tuple[str, str]]: ...
-    def known_url(self, url: str) -> bool: ...
-    def all_urls(self) -> set[str]: ...
-    def save(
-        self, assigned: AssignedArticle, run_id: int | None, first_seen: datetime | None = None
-    ) -> None: ...
-    def articles_by_story(self) -> dict[str, tuple[datetime, list[Article]]]: ...
-    def begin_run(self, started: datetime) -> int: ...
-    def finish_run(self, run_id: int, finished: datetime, status: str, stats: dict[str, Any]) -> None: ...
+    position: int
+    story_id: str
+    url: str
+    canonical_url: str
+    text: str
+
+
+class _Cursor(Protocol):
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+    def __iter__(self) -> Iterator[Any]: ...
 
 
 def _dt(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-class SQLiteStore:
-    """SQLite implementation of `Store`, one database file in the state directory."""
+def open_store(state_dir: str | Path, state: StateConfig | None = None) -> Store:
+    """The configured store: the shared PostgreSQL database when `state` says so, else the
+    SQLite file in `state_dir`."""
+    if state is not None and state.shared:
+        from crawler.store_pg import PostgresStore  # psycopg is loaded only when used
+
+        return PostgresStore(state.dsn)
+    return SQLiteStore(state_dir)
+
+
+class Store:
+    """What the pipelines, the build and the export need from the state; a backend subclass
+    supplies `_execute`, `_executemany`, `_transaction` and `close`."""
+
+    where: str  # names the database in messages (never with a password)
+    shared = False  # whether other crawler processes may write at the same time
+
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> _Cursor:
+        raise NotImplementedError
+
+    def _executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        raise NotImplementedError
+
+    def _transaction(self) -> AbstractContextManager[None]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _check_version(self) -> None:
+        row = self._execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if row is None:
+            self._execute(
+                "INSERT INTO meta(key, value) VALUES('schema_version', ?) ON CONFLICT DO NOTHING",
+                (str(SCHEMA_VERSION),),
+            )
+        elif int(row[0]) > SCHEMA_VERSION:
+            raise StoreError(f"{self.where}: written by a newer syndigest (schema {row[0]})")
+
+    def hold(self) -> None:
+        """Wait for, then take, the turn to assign one copy to a story and store it, so that
+        crawler processes sharing the state do not both start a story for one text; re-entrant,
+        one `release` per `hold`. Nothing to wait for when no other process writes."""
+
+    def release(self) -> None:
+        """Give up one `hold`."""
+
+    # -- crawl side --
+
+    def copies_after(self, position: int) -> list[StoredCopy]:
+        """The copies stored after `position` (0: all), in storing order: seeds the dedup index,
+        and keeps it up to date with what other crawler processes store."""
+        rows = self._execute(
+            "SELECT rowid, story_id, url, canonical_url, paragraphs FROM articles"
+            " WHERE rowid > ? ORDER BY rowid",
+            (position,),
+        )
+        return [
+            StoredCopy(rowid, story_id, url, canonical, "\n\n".join(json.loads(paragraphs)))
+            for rowid, story_id, url, canonical, paragraphs in rows
+        ]
+
+    def known_url(self, url: str) -> bool:
+        """Whether a page under this URL (fetched or canonical) is already stored."""
+        row = self._execute(
+            "SELECT 1 FROM urls WHERE url=? UNION SELECT 1 FROM articles WHERE canonical_url=?",
+            (url, url),
+        ).fetchone()
+        return row is not None
+
+    def all_urls(self) -> set[str]:
+        """Every URL (fetched or canonical) of a stored page."""
+        return {url for (url,) in self._execute("SELECT url FROM urls")}
+
+    def save(
+        self, assigned: AssignedArticle, run_id: int | None, first_seen: datetime | None = None
+    ) -> None:
+        """Store a copy; a new story is first seen now (or at `first_seen`, when restoring)."""
+        a = assigned.article
+        with self._transaction():
+            if assigned.new_story:
+                self._execute(
+                    "INSERT INTO stories(id, first_seen) VALUES(?, ?) ON CONFLICT DO NOTHING",
+                    (assigned.story_id, (first_seen or a.fetched_at).isoformat()),
+                )
+            self._execute(
+                f"INSERT INTO articles({_ARTICLE_COLUMNS})"
+                " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+                (
+                    a.canonical_url, a.url, a.source, a.title, a.published.isoformat(),
+                    int(a.published_estimated), a.author, a.original_source, a.lede,
+                    json.dumps(list(a.paragraphs), ensure_ascii=False), a.language,
+                    json.dumps(list(a.images)), a.fetched_at.isoformat(), assigned.story_id,
+                    run_id,
+                ),
+            )
+            self._executemany(
+                "INSERT INTO urls(url, canonical_url) VALUES(?, ?) ON CONFLICT DO NOTHING",
+                [(a.url, a.canonical_url), (a.canonical_url, a.canonical_url)],
+            )
+
+    def refusals(self) -> dict[str, tuple[str, int, datetime]]:
+        """Article URLs not kept by earlier runs: reason, attempts, when last tried."""
+        rows = self._execute("SELECT url, reason, attempts, last FROM refusals")
+        return {url: (reason, attempts, _dt(last)) for url, reason, attempts, last in rows}
+
+    def save_refusals(self, entries: dict[str, tuple[str, int, datetime]]) -> None:
+        with self._transaction():
+            self._executemany(
+                "INSERT INTO refusals(url, reason, attempts, last) VALUES(?, ?, ?, ?)"
+                " ON CONFLICT(url) DO UPDATE SET reason=excluded.reason,"
+                " attempts=excluded.attempts, last=excluded.last",
+                [(url, r, n, last.isoformat()) for url, (r, n, last) in entries.items()],
+            )
+
+    def validators(self) -> dict[str, tuple[str | None, str | None]]:
+        """ETag and Last-Modified of discovery documents, by URL, from earlier runs."""
+        rows = self._execute("SELECT url, etag, last_modified FROM validators")
+        return {url: (etag, modified) for url, etag, modified in rows}
+
+    def save_validators(self, entries: dict[str, tuple[str | None, str | None]]) -> None:
+        with self._transaction():
+            self._executemany(
+                "INSERT INTO validators(url, etag, last_modified) VALUES(?, ?, ?)"
+                " ON CONFLICT(url) DO UPDATE SET etag=excluded.etag,"
+                " last_modified=excluded.last_modified",
+                [(url, etag, modified) for url, (etag, modified) in entries.items()],
+            )
+
+    def published_count(self) -> int:
+        """How many stories the last published build showed (0 before the first)."""
+        row = self._execute("SELECT value FROM meta WHERE key='published_stories'").fetchone()
+        return int(row[0]) if row else 0
+
+    def set_published_count(self, stories: int) -> None:
+        with self._transaction():
+            self._execute(
+                "INSERT INTO meta(key, value) VALUES('published_stories', ?)"
+                " ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (str(stories),),
+            )
+
+    def begin_run(self, started: datetime) -> int:
+        with self._transaction():
+            ((run_id,),) = self._execute(
+                "INSERT INTO runs(started, status) VALUES(?, 'running') RETURNING id",
+                (started.isoformat(),),
+            ).fetchall()
+        return int(run_id)
+
+    def finish_run(
+        self, run_id: int, finished: datetime, status: str, stats: dict[str, Any]
+    ) -> None:
+        with self._transaction():
+            self._execute(
+                "UPDATE runs SET finished=?, status=?, stats=? WHERE id=?",
+                (finished.isoformat(), status, json.dumps(stats, default=str), run_id),
+            )
+
+    # -- build side --
+
+    def copies_stored(self) -> tuple[int, int]:
+        """How many copies are stored, and the position of the last one stored (0 when none).
+
+        With `copies_after`, what lets the build tell which stories changed since it last read."""
+        count, last = self._execute("SELECT count(*), max(rowid) FROM articles").fetchone()
+        return int(count), int(last or 0)
+
+    def articles_by_story(
+        self, story_ids: Collection[str] | None = None
+    ) -> dict[str, tuple[datetime, list[Article]]]:
+        """Every story id with its first-seen time and its copies; only `story_ids`, if given."""
+        if story_ids is None:
+            return self._articles_where("", ())
+        stories: dict[str, tuple[datetime, list[Article]]] = {}
+        wanted = sorted(set(story_ids))
+        for start in range(0, len(wanted), 500):  # well under every backend's parameter limit
+            chunk = wanted[start : start + 500]
+            placeholders = ",".join("?" * len(chunk))
+            stories.update(self._articles_where(f" IN ({placeholders})", chunk))
+        return stories
+
+    def _articles_where(
+        self, id_test: str, params: Sequence[str]
+    ) -> dict[str, tuple[datetime, list[Article]]]:
+        """Stories and their copies; `id_test` (`" IN (?,?)"`) limits them by id, "" does not."""
+        stories: dict[str, tuple[datetime, list[Article]]] = {
+            story_id: (_dt(first_seen), [])
+            for story_id, first_seen in self._execute(
+                f"SELECT id, first_seen FROM stories{' WHERE id' + id_test if id_test else ''}",
+                params,
+            )
+        }
+        rows = self._execute(
+            "SELECT url, canonical_url, source, title, published, published_estimated, author,"
+            " original_source, lede, paragraphs, language, images, fetched_at, story_id"
+            f" FROM articles{' WHERE story_id' + id_test if id_test else ''} ORDER BY rowid",
+            params,
+        )
+        for row in rows:
+            article = Article(
+                url=row[0], canonical_url=row[1], source=row[2], title=row[3],
+                published=_dt(row[4]), published_estimated=bool(row[5]), author=row[6],
+                original_source=row[7], lede=row[8], paragraphs=tuple(json.loads(row[9])),
+                language=row[10], images=tuple(json.loads(row[11])), fetched_at=_dt(row[12]),
+            )
+            stories[row[13]][1].append(article)
+        return stories
+
+    def runs(self) -> list[dict[str, Any]]:
+        rows = self._execute("SELECT id, started, finished, status, stats FROM runs ORDER BY id")
+        return [
+            {"id": r[0], "started": r[1], "finished": r[2], "status": r[3], "stats": json.loads(r[4])}
+            for r in rows
+        ]
+
+
+class SQLiteStore(Store):
+    """The default store: one SQLite database file in the state directory."""
 
     def __init__(self, state_dir: str | Path) -> None:
         self.path = Path(state_dir) / DB_NAME
+        self.where = str(self.path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.executescript(_SCHEMA)
+            self._db.executescript(SCHEMA)
             self._check_version()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot open the state database: {exc}") from None
@@ -120,159 +357,21 @@ class SQLiteStore:
         if result != "ok":
             raise StoreError(f"{self.path}: damaged: {result}")
 
-    def _check_version(self) -> None:
-        row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        if row is None:
-            self._db.execute(
-                "INSERT INTO meta(key, value) VALUES('schema_version', ?)", (str(SCHEMA_VERSION),)
-            )
-        elif int(row[0]) > SCHEMA_VERSION:
-            raise StoreError(f"{self.path}: written by a newer syndigest (schema {row[0]})")
-
     def close(self) -> None:
         self._db.close()
 
-    def __enter__(self) -> SQLiteStore:
-        return self
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        return self._db.execute(sql, params)
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def _executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self._db.executemany(sql, rows)
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self) -> Iterator[None]:
         self._db.execute("BEGIN IMMEDIATE")
         try:
-            yield self._db
+            yield
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
-
-    # -- crawl side --
-
-    def story_texts(self) -> Iterator[tuple[str, str]]:
-        """(story id, clean text) of every stored copy, oldest first: seeds the dedup index."""
-        rows = self._db.execute("SELECT story_id, paragraphs FROM articles ORDER BY rowid")
-        for story_id, paragraphs in rows:
-            yield story_id, "\n\n".join(json.loads(paragraphs))
-
-    def known_url(self, url: str) -> bool:
-        """Whether a page under this URL (fetched or canonical) is already stored."""
-        row = self._db.execute(
-            "SELECT 1 FROM urls WHERE url=? UNION SELECT 1 FROM articles WHERE canonical_url=?",
-            (url, url),
-        ).fetchone()
-        return row is not None
-
-    def all_urls(self) -> set[str]:
-        """Every URL (fetched or canonical) of a stored page."""
-        return {url for (url,) in self._db.execute("SELECT url FROM urls")}
-
-    def save(
-        self, assigned: AssignedArticle, run_id: int | None, first_seen: datetime | None = None
-    ) -> None:
-        """Store a copy; a new story is first seen now (or at `first_seen`, when restoring)."""
-        a = assigned.article
-        with self._transaction() as db:
-            if assigned.new_story:
-                db.execute(
-                    "INSERT OR IGNORE INTO stories(id, first_seen) VALUES(?, ?)",
-                    (assigned.story_id, (first_seen or a.fetched_at).isoformat()),
-                )
-            db.execute(
-                "INSERT OR IGNORE INTO articles VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    a.canonical_url, a.url, a.source, a.title, a.published.isoformat(),
-                    int(a.published_estimated), a.author, a.original_source, a.lede,
-                    json.dumps(list(a.paragraphs), ensure_ascii=False), a.language,
-                    json.dumps(list(a.images)), a.fetched_at.isoformat(), assigned.story_id,
-                    run_id,
-                ),
-            )
-            db.executemany(
-                "INSERT OR IGNORE INTO urls(url, canonical_url) VALUES(?, ?)",
-                [(a.url, a.canonical_url), (a.canonical_url, a.canonical_url)],
-            )
-
-    def refusals(self) -> dict[str, tuple[str, int, datetime]]:
-        """Article URLs not kept by earlier runs: reason, attempts, when last tried."""
-        rows = self._db.execute("SELECT url, reason, attempts, last FROM refusals")
-        return {url: (reason, attempts, _dt(last)) for url, reason, attempts, last in rows}
-
-    def save_refusals(self, entries: dict[str, tuple[str, int, datetime]]) -> None:
-        with self._transaction() as db:
-            db.executemany(
-                "INSERT OR REPLACE INTO refusals(url, reason, attempts, last) VALUES(?, ?, ?, ?)",
-                [(url, r, n, last.isoformat()) for url, (r, n, last) in entries.items()],
-            )
-
-    def validators(self) -> dict[str, tuple[str | None, str | None]]:
-        """ETag and Last-Modified of discovery documents, by URL, from earlier runs."""
-        rows = self._db.execute("SELECT url, etag, last_modified FROM validators")
-        return {url: (etag, modified) for url, etag, modified in rows}
-
-    def save_validators(self, entries: dict[str, tuple[str | None, str | None]]) -> None:
-        with self._transaction() as db:
-            db.executemany(
-                "INSERT OR REPLACE INTO validators(url, etag, last_modified) VALUES(?, ?, ?)",
-                [(url, etag, modified) for url, (etag, modified) in entries.items()],
-            )
-
-    def published_count(self) -> int:
-        """How many stories the last published build showed (0 before the first)."""
-        row = self._db.execute("SELECT value FROM meta WHERE key='published_stories'").fetchone()
-        return int(row[0]) if row else 0
-
-    def set_published_count(self, stories: int) -> None:
-        with self._transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO meta(key, value) VALUES('published_stories', ?)",
-                (str(stories),),
-            )
-
-    def begin_run(self, started: datetime) -> int:
-        with self._transaction() as db:
-            cursor = db.execute(
-                "INSERT INTO runs(started, status) VALUES(?, 'running')", (started.isoformat(),)
-            )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
-
-    def finish_run(
-        self, run_id: int, finished: datetime, status: str, stats: dict[str, Any]
-    ) -> None:
-        with self._transaction() as db:
-            db.execute(
-                "UPDATE runs SET finished=?, status=?, stats=? WHERE id=?",
-                (finished.isoformat(), status, json.dumps(stats, default=str), run_id),
-            )
-
-    # -- build side --
-
-    def articles_by_story(self) -> dict[str, tuple[datetime, list[Article]]]:
-        """Every story id with its first-seen time and its copies."""
-        stories: dict[str, tuple[datetime, list[Article]]] = {
-            story_id: (_dt(first_seen), [])
-            for story_id, first_seen in self._db.execute("SELECT id, first_seen FROM stories")
-        }
-        rows = self._db.execute(
-            "SELECT url, canonical_url, source, title, published, published_estimated, author,"
-            " original_source, lede, paragraphs, language, images, fetched_at, story_id"
-            " FROM articles ORDER BY rowid"
-        )
-        for row in rows:
-            article = Article(
-                url=row[0], canonical_url=row[1], source=row[2], title=row[3],
-                published=_dt(row[4]), published_estimated=bool(row[5]), author=row[6],
-                original_source=row[7], lede=row[8], paragraphs=tuple(json.loads(row[9])),
-                language=row[10], images=tuple(json.loads(row[11])), fetched_at=_dt(row[12]),
-            )
-            stories[row[13]][1].append(article)
-        return stories
-
-    def runs(self) -> list[dict[str, Any]]:
-        rows = self._db.execute("SELECT id, started, finished, status, stats FROM runs ORDER BY id")
-        return [
-            {"id": r[0], "started": r[1], "finished": r[2], "status": r[3], "stats": json.loads(r[4])}
-            for r in rows
-        ]

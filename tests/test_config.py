@@ -92,3 +92,79 @@ def test_user_agent_names_project_and_contact() -> None:
     config = parse_config(GOOD)
     agent = config.user_agent("1.2.3")
     assert agent.startswith("syndigest/1.2.3") and config.crawl.contact_url in agent
+
+
+SHARED = """
+[state]
+backend = "postgresql"
+dsn = "postgresql://digest:file-pw@db.internal:5432/digest"
+
+[frontier]
+redis_url = "redis://:redis-pw@queue.internal:6379/0"
+
+[[sources]]
+name = "a"
+feeds = ["http://a/f"]
+"""
+
+
+def test_state_and_frontier_default_to_one_process() -> None:
+    config = parse_config(GOOD, environ={})
+    assert config.state.backend == "sqlite" and not config.state.shared
+    assert not config.frontier.shared
+
+
+def test_shared_state_and_frontier_keep_passwords_out_of_repr() -> None:
+    config = parse_config(SHARED, environ={})
+    assert config.state.shared and config.state.dsn.endswith("@db.internal:5432/digest")
+    assert config.frontier.shared and config.frontier.redis_url.startswith("redis://")
+    assert "file-pw" not in repr(config) and "redis-pw" not in repr(config)
+
+
+def test_environment_replaces_urls_in_the_file() -> None:
+    environ = {"SYNDIGEST_DATABASE_URL": "postgresql://digest:env-pw@127.0.0.1/digest",
+               "SYNDIGEST_REDIS_URL": "redis://127.0.0.1:6390/1"}
+    config = parse_config(SHARED, environ=environ)
+    assert config.state.dsn == environ["SYNDIGEST_DATABASE_URL"]
+    assert config.frontier.redis_url == environ["SYNDIGEST_REDIS_URL"]
+    only_backend = '[state]\nbackend = "postgresql"\n[[sources]]\nname="a"\nfeeds=["http://a/f"]\n'
+    assert parse_config(only_backend, environ=environ).state.dsn == environ["SYNDIGEST_DATABASE_URL"]
+    # Without backend = "postgresql" the variable is not used: the file chooses the store.
+    assert not parse_config(GOOD, environ={"SYNDIGEST_DATABASE_URL": "postgresql://h/d"}).state.shared
+
+
+SOURCE = '[[sources]]\nname = "a"\nfeeds = ["http://a/f"]\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "environ", "fragments"),
+    [
+        ('[state]\nbackend = "mysql"\n' + SOURCE, {},
+         ['state.backend (line 2): expected one of "sqlite", "postgresql"']),
+        ('[state]\nbackend = "postgresql"\n' + SOURCE, {},
+         ["state.backend (line 2)", "needs a dsn", "SYNDIGEST_DATABASE_URL"]),
+        ('[state]\nbackend = "postgresql"\ndsn = "mysql://u:pw-in-file@h/db"\n' + SOURCE, {},
+         ["state.dsn (line 3): expected a postgresql:// or postgres:// URL"]),
+        ('[state]\ndsn = "postgresql://h/db"\n' + SOURCE, {},
+         ["state.dsn (line 2)", 'only used with backend = "postgresql"']),
+        ('[state]\nbackend = "postgresql"\n' + SOURCE, {"SYNDIGEST_DATABASE_URL": "h:5432"},
+         ["SYNDIGEST_DATABASE_URL (environment): expected a postgresql://"]),
+        ('[state]\nuser = "x"\n' + SOURCE, {}, ["state.user (line 2): unknown key"]),
+        ('[frontier]\nredis_url = "http://h:6379"\n' + SOURCE, {},
+         ["frontier.redis_url (line 2): expected a redis://"]),
+        ('[frontier]\nredis_url = "redis://h:6379/0"\n' + SOURCE, {},
+         ["frontier.redis_url (line 2)", "must share the store too"]),
+        (SOURCE, {"SYNDIGEST_REDIS_URL": "redis://h:6379/0"},
+         ["SYNDIGEST_REDIS_URL (environment)", "must share the store too"]),
+        ('[frontier]\nqueue = "x"\n' + SOURCE, {}, ["frontier.queue (line 2): unknown key"]),
+    ],
+)
+def test_bad_state_or_frontier_names_key_and_line(
+    text: str, environ: dict[str, str], fragments: list[str]
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_config(text, environ=environ)
+    message = str(info.value)
+    for fragment in fragments:
+        assert fragment in message
+    assert "pw-in-file" not in message

@@ -9,6 +9,7 @@ heading goes, and so does every teaser line after it (headlines and truncated se
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -32,19 +33,38 @@ class Rule:
 
 
 def regex_rule(
-    name: str, pattern: str, *, max_words: int | None = None, heading: bool = False
+    name: str, pattern: str, *, max_words: int | None = None, heading: bool = False,
+    needles: Sequence[str] = (),
 ) -> Rule:
     """A rule matching `pattern` (case-insensitive ``re.search``) in paragraphs of at most
     `max_words` words; the word cap keeps a rule from eating a real paragraph that happens to
-    mention, say, a newsletter."""
+    mention, say, a newsletter.
+
+    `needles`, if given, are lower-case strings one of which every match of `pattern` contains:
+    a paragraph holding none is passed over without the search, which for an unanchored pattern
+    of many alternatives costs more than all the rest of cleaning.
+    """
     regex = re.compile(pattern, re.IGNORECASE)
 
     def matches(text: str) -> bool:
-        if max_words is not None and len(text.split()) > max_words:
+        if max_words is not None and word_count(text) > max_words:
+            return False
+        if needles and not any(needle in folded(text) for needle in needles):
             return False
         return regex.search(text) is not None
 
     return Rule(name, matches, heading)
+
+
+# Cached: every rule asks them of the same paragraph in turn.
+@functools.lru_cache(maxsize=64)
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+@functools.lru_cache(maxsize=64)
+def folded(text: str) -> str:
+    return text.casefold()
 
 
 _ELLIPSIS_END_RE = re.compile(r"(?:\.\s?\.\s?\.|…)\s*[\"'”’)\]]?\s*$")
@@ -108,7 +128,7 @@ _MAX_HEADING_TAIL_WORDS = 40
 def _is_block_heading(text: str) -> bool:
     """ "More Information", "Related posts:", "Read more: <teaser>", and a heading glued to its
     first teaser by a careless template ("More InformationThe next stage ...")."""
-    if _OPEN_HEADING_RE.match(text) and len(text.split()) <= _OPEN_HEADING_MAX_WORDS:
+    if _OPEN_HEADING_RE.match(text) and word_count(text) <= _OPEN_HEADING_MAX_WORDS:
         return True
     match = _HEADING_RE.match(text)
     if not match:
@@ -208,13 +228,23 @@ _SHARE_CORE = frozenset(
         "like",
     }
 )
-_SPLIT_RE = re.compile(r"[\s|·•/,]+")
+_SHARE_TOKEN_RE = re.compile(r"[^\s|·•/,]+")  # words between spaces and separators
+_MAX_SHARE_WORDS = 14
 
 
 def _is_share_labels(text: str) -> bool:
-    words = [w.strip(":!") for w in _SPLIT_RE.split(text.lower().strip(_WRAPPER_CHARS))]
-    words = [w for w in words if w]
-    return 0 < len(words) <= 14 and set(words) <= _SHARE_WORDS and bool(set(words) & _SHARE_CORE)
+    """Up to 14 share-button words, one of them a core one; prose fails at its first word."""
+    words = 0
+    core = False
+    for token in _SHARE_TOKEN_RE.finditer(text.lower().strip(_WRAPPER_CHARS)):
+        word = token.group().strip(":!")
+        if not word:
+            continue
+        words += 1
+        if word not in _SHARE_WORDS or words > _MAX_SHARE_WORDS:
+            return False
+        core = core or word in _SHARE_CORE
+    return core
 
 
 # --- credits and datelines ----------------------------------------------------------------------
@@ -247,7 +277,7 @@ def _is_contact_line(text: str) -> bool:
     """ "Write to Al Root at allen.root@dowjones.com", "Email Tariq Malik at ... or follow him
     @tariqjmalik", a bare e-mail address. A contact phrase alone is not enough ("the island can
     be reached by ferry"): an address or handle must be there."""
-    if len(text.split()) > _MAX_CONTACT_WORDS:
+    if word_count(text) > _MAX_CONTACT_WORDS or "@" not in text:  # both patterns need an @
         return False
     if _EMAIL_RE.fullmatch(text.strip(" .")):
         return True
@@ -277,6 +307,8 @@ RULES: tuple[Rule, ...] = (
         r"|^suscr[ií]bete\b|\bnewsletter abonnieren\b|^abonnez-vous\b"
         r"|\b\d+ (?:issues|months) for [£$€]\s?\d",
         max_words=45,
+        needles=("daily", "weekly", "sign", "newsletter", "inbox", "subscribe", "suscr",
+                 "abonnez-vous", "issues for", "months for"),
     ),
     regex_rule(
         "press-release-promo",
@@ -284,6 +316,7 @@ RULES: tuple[Rule, ...] = (
         r"|\bsubmit(?:ting)? (?:a|your) (?:news|press) release"
         r"|\bpress release distribution\b|\bsend us your press release",
         max_words=60,
+        needles=("publish news of your", "submit", "press release"),
     ),
     regex_rule(
         "social-follow-promo",
@@ -338,6 +371,8 @@ RULES: tuple[Rule, ...] = (
         r"|^the post .{3,200} appeared first on\b"
         r"|\boriginally (?:published|appeared) (?:on|in|at)\b.{0,120}$",
         max_words=40,
+        needles=("read", "click here", "full story", "appeared", "published", "posted",
+                 "originally"),
     ),
     regex_rule(
         "copyright",
@@ -345,6 +380,8 @@ RULES: tuple[Rule, ...] = (
         r"(?:strictly )?(?:prohibited|forbidden)\b|^todos los derechos reservados"
         r"|alle rechte vorbehalten",
         max_words=30,
+        needles=("©", "(c)", "copyright", "copr.", "all rights reserved", "reproduction",
+                 "todos los derechos reservados", "alle rechte vorbehalten"),
     ),
     regex_rule(
         "reprint-notice",
@@ -352,6 +389,7 @@ RULES: tuple[Rule, ...] = (
         r"|^(?:order )?reprints?$|^(?:print|email|save|share) (?:this )?(?:article|story|page)$"
         r"|^this article has been sent to\b",
         max_words=60,
+        needles=("non-commercial use only", "copies", "reprint", "article", "story", "page"),
     ),
     regex_rule(
         "adblock-notice",
@@ -359,6 +397,7 @@ RULES: tuple[Rule, ...] = (
         r"|\byou(?:'re| are) (?:using an? )?ad ?-?block|\bwhitelist (?:us|our (?:site|website))\b"
         r"|\bwe rely on advertising\b|\badblocking instructions\b",
         max_words=40,
+        needles=("block", "whitelist", "we rely on advertising"),
     ),
     Rule("contact-line", _is_contact_line),
     regex_rule(
@@ -373,6 +412,8 @@ RULES: tuple[Rule, ...] = (
         r"(?:article|piece|column) )?are (?:solely )?(?:those of the author|the author'?s own)"
         r"|does not necessarily reflect the (?:views|position)",
         max_words=50,
+        needles=("wire agency feed", "syndicated feed", "has not been edited by",
+                 "views expressed", "necessarily reflect"),
     ),
     regex_rule(
         "editor-credit",
@@ -399,12 +440,19 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+def matching_index(text: str, rules: Sequence[Rule] = RULES) -> int | None:
+    """Where in `rules` the first rule that calls `text` boilerplate is, or None. (An index,
+    unlike a rule, can be sent from an extraction worker.)"""
+    for index, rule in enumerate(rules):
+        if rule.matches(text):
+            return index
+    return None
+
+
 def matching_rule(text: str, rules: Sequence[Rule] = RULES) -> Rule | None:
     """The first rule that calls `text` boilerplate, or None."""
-    for rule in rules:
-        if rule.matches(text):
-            return rule
-    return None
+    index = matching_index(text, rules)
+    return None if index is None else rules[index]
 
 
 def is_boilerplate(paragraph: str, rules: Sequence[Rule] = RULES) -> bool:
@@ -450,10 +498,15 @@ _INLINE_ITEM_RE = re.compile(r"^[^:|»>]{1,40}\s*[:|»>]\s*\w")
 
 def strip_boilerplate(paragraphs: Iterable[str], rules: Sequence[Rule] = RULES) -> tuple[str, ...]:
     """The paragraphs that are not boilerplate, teaser blocks removed whole."""
+    texts = tuple(paragraphs)
+    return strip_matched(texts, [matching_rule(text, rules) for text in texts])
+
+
+def strip_matched(paragraphs: Sequence[str], matched: Sequence[Rule | None]) -> tuple[str, ...]:
+    """`strip_boilerplate` with the first rule each paragraph matches (or None) known."""
     kept: list[str] = []
     in_block = False
-    for text in paragraphs:
-        rule = matching_rule(text, rules)
+    for text, rule in zip(paragraphs, matched, strict=True):
         if rule is not None:
             in_block = in_block or (rule.heading and not _INLINE_ITEM_RE.match(text))
             logger.debug("dropped paragraph (%s): %.60r", rule.name, text)

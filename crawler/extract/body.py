@@ -22,6 +22,7 @@ benchmark (`benchmarks/extraction.py`; F1 before -> after on its 181 pages in br
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 import re
 from collections import Counter
@@ -31,6 +32,7 @@ import lxml.etree
 import lxml.html
 import trafilatura
 from lxml.html import HtmlElement
+from trafilatura.settings import Extractor
 
 from crawler.extract.metadata import PageMeta
 from crawler.extract.parse import in_chrome
@@ -315,22 +317,30 @@ def _without_menu_cells(tree: HtmlElement) -> HtmlElement:
     return pruned
 
 
+@functools.cache
+def _options(fast: bool, precision: bool) -> Extractor:
+    """trafilatura's options for one kind of pass, built once: building them reads trafilatura's
+    configuration anew every time. The "txt" format (not "python") spares serialising the body
+    to text, which is not used here."""
+    return Extractor(
+        output_format="txt",
+        fast=fast,
+        precision=precision,
+        comments=False,
+        tables=True,
+        images=False,
+        links=False,
+        formatting=False,
+        dedup=False,
+        with_metadata=False,
+    )
+
+
 def _trafilatura(tree: HtmlElement, url: str, *, fast: bool, precision: bool) -> list[str]:
+    options = copy.copy(_options(fast, precision))
+    options.url = options.source = url
     try:
-        document = trafilatura.bare_extraction(
-            tree,
-            url=url,
-            fast=fast,
-            include_comments=False,
-            include_tables=True,
-            include_images=False,
-            include_links=False,
-            include_formatting=False,
-            favor_precision=precision,
-            with_metadata=False,
-            deduplicate=False,
-            as_dict=False,
-        )
+        document = trafilatura.bare_extraction(tree, options=options)
     except Exception:  # trafilatura bugs on odd markup must not lose the rest of the page
         logger.warning("trafilatura failed on %s", url, exc_info=True)
         return []

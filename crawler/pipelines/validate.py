@@ -8,6 +8,7 @@ from scrapy.crawler import Crawler
 
 from crawler.config import Config
 from crawler.items import Article
+from crawler.pipelines.extract import Extraction
 from crawler.report import Dropped
 
 MIN_WORDS = 40  # shorter "articles" are listing stubs, photo captions or error pages
@@ -22,16 +23,18 @@ class ValidatePipeline:
     def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
         return cls(crawler.settings["SYNDIGEST_CONFIG"])
 
-    def process_item(self, item: Article) -> Article:
-        if not item.title.strip():
-            raise Dropped("no-title", item.url)
-        if not item.paragraphs:
-            raise Dropped("no-body", item.url)
-        words = len(item.text.split())
+    def process_item(self, item: Extraction | Article) -> Extraction | Article:
+        article = item.article if isinstance(item, Extraction) else item
+        if not article.title.strip():
+            raise Dropped("no-title", article.url)
+        if not article.paragraphs:
+            raise Dropped("no-body", article.url)
+        words = len(article.text.split())
         if words < self.min_words:
-            raise Dropped("too-short", f"{item.url} has {words} words")
-        max_age = self.config.source(item.source).max_age_days
-        too_old = max_age is not None and item.fetched_at - item.published > timedelta(days=max_age)
-        if too_old and not item.published_estimated:
-            raise Dropped("too-old", f"{item.url} published {item.published.isoformat()}")
+            raise Dropped("too-short", f"{article.url} has {words} words")
+        max_age = self.config.source(article.source).max_age_days
+        too_old = (max_age is not None
+                   and article.fetched_at - article.published > timedelta(days=max_age))
+        if too_old and not article.published_estimated:
+            raise Dropped("too-old", f"{article.url} published {article.published.isoformat()}")
         return item

@@ -1,7 +1,8 @@
 """The one generic spider: discovery from the config, then article pages.
 
 Thin by design: parsing of feeds and sitemaps lives in `crawler.discover`, page extraction in
-`crawler.extract`; this only decides what to fetch next and counts what it does not keep.
+`crawler.extract` (run by the first pipeline, in worker processes); this only decides what to
+fetch next and counts what it does not keep.
 """
 
 from __future__ import annotations
@@ -28,10 +29,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.config import Config, SourceConfig
-from crawler.dedup.urls import canonical_url, public_url
+from crawler.dedup.urls import canonical_url
 from crawler.discover import feed_links, robots_sitemaps, sitemap_links
-from crawler.extract import extract
-from crawler.items import Article
+from crawler.items import Page
 from crawler.middlewares import OffsiteRequest
 from crawler.report import count
 
@@ -194,32 +194,14 @@ class DigestSpider(Spider):
 
     # -- articles --
 
-    def parse_article(self, response: Response) -> Iterator[Article]:
+    def parse_article(self, response: Response) -> Iterator[Page]:
         source = self._source(response)
         content_type = (response.headers.get("Content-Type") or b"text/html").lower()
         if not any(t in content_type for t in _HTML_TYPES):
             count(self.crawler.stats, source.name, "skipped/not-html", example=response.url)
             self.remember(canonical_url(response.url), "not-html")
             return
-        now = self.clock()
-        page = extract(response.body, response.url, encoding=header_charset(response),
-                       fetched_at=now)
-        count(self.crawler.stats, source.name, "extracted")
-        yield Article(
-            url=public_url(response.url, page.canonical_url),
-            canonical_url=canonical_url(response.url, page.canonical_url),
-            source=source.name,
-            title=page.title,
-            published=page.published or now,
-            published_estimated=page.published is None,
-            author=page.author,
-            original_source=page.original_source,
-            lede=page.lede,
-            paragraphs=page.paragraphs,
-            language=page.language,
-            fetched_at=now,
-            images=page.images,
-        )
+        yield Page(response.url, source.name, response.body, header_charset(response), self.clock())
 
     def failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
