@@ -50,6 +50,7 @@ class CrawlConfig:
     retry_times: int = 3
     max_retry_after: float = 120.0
     proxy: str = ""
+    extract_workers: int | None = None  # None: one per core but Scrapy's own (at least one)
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +235,7 @@ CRAWL_KEYS: dict[str, Callable[[Any], Any]] = {
     "retry_times": _int(0, 20),
     "max_retry_after": _float(0, 86_400),
     "proxy": _proxy,
+    "extract_workers": _int(0, 64),
 }
 STATE_KEYS: dict[str, Callable[[Any], Any]] = {
     "backend": _choice("sqlite", "postgresql"),

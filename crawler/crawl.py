@@ -44,6 +44,7 @@ def settings_for(config: Config, state_dir: Path, run_id: int | None) -> Setting
             "DOWNLOAD_TIMEOUT": crawl.timeout,
             "RETRY_TIMES": crawl.retry_times,
             "RETRY_AFTER_MAX": crawl.max_retry_after,
+            "EXTRACT_WORKERS": crawl.extract_workers,
             "SYNDIGEST_CONFIG": config,
             "SYNDIGEST_STATE": str(state_dir),
             "SYNDIGEST_RUN_ID": run_id,

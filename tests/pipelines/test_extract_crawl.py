@@ -68,11 +68,12 @@ def config(path: Path, sites: list[FixtureSite]) -> Path:
 
 
 def crawl(workers: int, config: Path, state: Path) -> subprocess.Popen[str]:
-    """`digest crawl` in a subprocess, with `EXTRACT_WORKERS` set as a deployment would."""
-    script = ("import sys; import crawler.settings as s; s.EXTRACT_WORKERS = int(sys.argv[1]); "
-              "from crawler.cli import main; raise SystemExit(main(sys.argv[2:]))")
+    """`digest crawl` in a subprocess, with `[crawl] extract_workers` set in its config."""
+    text = config.read_text().replace("[crawl]\n", f"[crawl]\nextract_workers = {workers}\n", 1)
+    worker_config = config.with_name(f"sources-{workers}.toml")
+    worker_config.write_text(text)
     return subprocess.Popen(
-        [sys.executable, "-c", script, str(workers), "crawl", "--config", str(config),
+        [sys.executable, "-m", "crawler", "crawl", "--config", str(worker_config),
          "--state", str(state)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tempfile.gettempdir())
 
@@ -90,6 +91,7 @@ def test_workers_store_what_inline_extraction_stores(network: list[FixtureSite],
         out, err = process.communicate(timeout=180)
         assert process.returncode == 0, err[-3000:]
         assert "extraction-" not in out + err
+        assert ("Extracting in 2 worker processes" in err) == (workers == 2)
         runs[workers] = grouping(tmp_path / f"state{workers}")
     assert runs[2] == runs[0]
     assert sum(len(story) for story in runs[2]) == 3 * PER_SITE  # every page, once
