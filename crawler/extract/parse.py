@@ -31,8 +31,9 @@ _PARSER = lxml.html.HTMLParser(
     encoding="utf-8",
 )
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
-# C0 controls other than tab/newline/CR are never content; libxml2 chokes on some of them.
-_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Never content: C0 controls other than tab/newline/CR (libxml2 chokes on some of them), and the
+# noncharacters U+FFFE/U+FFFF, raw or as references (trafilatura gives up on the whole body).
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|&#(?:[xX]0*[fF]{3}[eEfF]|0*6553[45]);?")
 
 NON_CONTENT_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "iframe"})
 CHROME_TAGS = frozenset({"nav", "footer", "aside", "form", "menu"})

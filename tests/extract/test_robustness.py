@@ -136,3 +136,11 @@ def test_a_failing_sub_extractor_is_logged_not_raised(
         extracted = extract(f"<html><body>{ARTICLE}</body></html>".encode(), URL)
     assert_empty(extracted)
     assert "simulated bug" in caplog.text
+
+
+@pytest.mark.parametrize("noncharacter", ["\uffff", "\ufffe", "&#xFFFE;", "&#65535;"])
+def test_a_noncharacter_does_not_lose_the_body(noncharacter: str) -> None:
+    body = ARTICLE.replace("dredging would", f"dredging{noncharacter} would", 1)
+    extracted = extract(f"<html><body>{body}</body></html>".encode(), URL)
+    assert len(extracted.paragraphs) == 5
+    assert "dredging would" in extracted.paragraphs[0]
