@@ -254,4 +254,6 @@ def failure_reason(failure: Failure) -> str:
     for exception, reason in _FAILURES:
         if failure.check(exception):
             return reason
+    if failure.check(ValueError) and "scheme" in str(failure.value):
+        return "redirected-to-bad-url"  # a Location or refresh to javascript:, mailto:...
     return type(failure.value).__name__
