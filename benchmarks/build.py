@@ -1,102 +1,172 @@
-"""Benchmark the static site build (crawler.site.build_site) on generated stories.
+"""Benchmark `digest build` on a state filled with generated stories.
 
-    python benchmarks/build.py                      # 10,000 and 100,000 stories
-    python benchmarks/build.py --sizes 2000 --no-search --no-fsync
+    python benchmarks/build.py                               # 10,000 and 100,000 stories
+    python benchmarks/build.py --sizes 2000 --no-fsync --keep /tmp/bench-states
 
-For each size, in a forked child (so sizes do not share memory): generate that many Story objects
-(seeded; wire agencies, 1-6 copies on 24 sites, ~100 stories a day, 6-9 paragraphs each; no
-network, no store), build the site into a temp folder, then build again with nothing new, then
-again with 10 new stories. Prints, per build: wall and CPU time (CPU includes Pagefind's and is
-steadier on a shared machine), the search-index time, pages and pages rendered, files and files
-unchanged (hard-linked from the previous site), and the peak memory of the build process (growth
-over the generated stories) and of Pagefind (a child process). The builds are durable (fsync)
-like `digest build`, unless --no-fsync.
+For each size, a child process fills a SQLite state through the store's own `save` (seeded
+stories: nine wire agencies, 1-6 copies on 24 sites, about 100 stories a day, 6-9 paragraphs of
+text drawn from a Zipf-distributed vocabulary of `--words` words, as news text is; `--keep DIR`
+keeps filled states for the next run). Then, in a fresh process, `digest build` (`cli.do_build`,
+with its status page and archive) runs five times:
+
+    full build       into an empty folder
+    nothing new      again, the state unchanged
+    +50, first       after saving 50 new stories into the state: the first rebuild after a full
+                     build has no spare site to start from (see `crawler.site.writer`)
+    +50, steady      after 50 more: every later rebuild, as hourly runs go
+    plain full       the same stories again, into another empty folder (no previous site)
+
+Each line: wall and CPU seconds (CPU counts the indexer processes too and is steadier on a
+shared machine), of which the site build, the search index and the archive (the rest is reading
+the state), pages, pages rendered, pages rendered per second, files and files unchanged, and the
+load average when the build started. Then the peak memory of the build process and of the largest
+indexer process. Builds are durable (fsync) like `digest build`, unless --no-fsync.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import multiprocessing as mp
+import os
 import random
 import resource
 import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
+from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import crawler.archive
+import crawler.site
+from crawler import cli
 from crawler.config import Config, SiteConfig, SourceConfig
-from crawler.items import Copy, Story
-from crawler.site import build as build_module
-from crawler.site import build_site
+from crawler.items import Article, AssignedArticle
+from crawler.site import search
+from crawler.store import SQLiteStore
 
 AGENCIES = ("Xinhua", "ANI", "RT.com", "PTI", "AFP", "Reuters", "AP", "TASS", None)
 SITES = tuple(f"Regional Herald {i:02d}" for i in range(24))
 OFFSETS = tuple(timezone(timedelta(hours=h)) for h in (0, 1, 3, 5.5, 8, 10, -4))
-PROSE = (
-    "government officials said talks would resume next week after delegations met in the capital "
-    "prices rose sharply on markets as investors weighed the central bank decision while farmers "
-    "reported heavy rain across the northern provinces and the ministry announced new measures "
-    "to support exports the president visited the region where residents described damage to "
-    "roads bridges and power lines emergency services evacuated thousands of people overnight"
+# fmt: off
+COMMON = (
+    "the", "of", "and", "to", "in", "a", "is", "that", "for", "on", "said", "was", "with", "as",
+    "by", "at", "from", "it", "be", "has", "have", "are", "an", "will", "government", "officials",
+    "talks", "week", "after", "delegations", "met", "capital", "prices", "rose", "markets",
+    "investors", "central", "bank", "decision", "farmers", "rain", "northern", "provinces",
+    "ministry", "announced", "new", "measures", "support", "exports", "president", "visited",
+    "region", "residents", "damage", "roads", "bridges", "power", "emergency", "services",
 )
-WORDS = tuple(PROSE.split())
+ONSETS = (
+    "b", "c", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "z", "br",
+    "ch", "cl", "dr", "fl", "gr", "pl", "sh", "st", "th", "tr",
+)
+VOWELS = ("a", "e", "i", "o", "u", "ai", "ea", "ee", "ie", "oo", "ou")
+# fmt: on
 START = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
-NOW = START + timedelta(days=1)
+NEW_STORIES = 50
+GENERATOR = "2"  # part of a kept state's name: bump when the generated stories change
 
 
-def sentence(rng: random.Random, low: int, high: int) -> str:
-    words = rng.choices(WORDS, k=rng.randint(low, high))
-    return " ".join(words).capitalize() + "."
+class Vocabulary:
+    """Common words first, then made-up ones, drawn with Zipf's law (weight 1/rank)."""
+
+    def __init__(self, size: int, rng: random.Random) -> None:
+        words = list(dict.fromkeys(COMMON))[:size]
+        seen = set(words)
+        while len(words) < size:
+            syllables = rng.choice((1, 2, 2, 3, 3, 4))
+            word = "".join(rng.choice(ONSETS) + rng.choice(VOWELS) for _ in range(syllables))
+            word += rng.choice(("", "n", "s", "r", "l", "t", "nd", "st"))
+            if word not in seen:
+                seen.add(word)
+                words.append(word)
+        self.words = words
+        self.weights = list(itertools.accumulate(1 / rank for rank in range(1, size + 1)))
+
+    def sentence(self, rng: random.Random, low: int, high: int) -> str:
+        words = rng.choices(self.words, cum_weights=self.weights, k=rng.randint(low, high))
+        return " ".join(words).capitalize() + "."
 
 
-def make_story(index: int, rng: random.Random, when: datetime) -> Story:
-    """One story published around `when`, in some source's own time zone."""
+@dataclass(frozen=True, slots=True)
+class Generated:
+    story_id: str
+    first_seen: datetime
+    copies: tuple[Article, ...]
+
+
+def make_story(index: int, rng: random.Random, words: Vocabulary, when: datetime) -> Generated:
+    """One story published around `when` in some source's own offset, with its copies.
+
+    The first copy carries the whole text; the others often drop the last paragraphs, as sites
+    that trim wire copy do.
+    """
     published = (when - timedelta(minutes=rng.random() * 10)).astimezone(rng.choice(OFFSETS))
     first_seen = published.astimezone(UTC) + timedelta(minutes=rng.randint(3, 90))
     sites = rng.sample(SITES, k=rng.randint(1, 6))
-    title = sentence(rng, 6, 12).rstrip(".")
-    lede = sentence(rng, 18, 30)
-    paragraphs = (
-        lede,
-        *(" ".join(sentence(rng, 8, 18) for _ in range(3)) for _ in range(rng.randint(5, 8))),
+    title = words.sentence(rng, 6, 12).rstrip(".")
+    lede = words.sentence(rng, 18, 30)
+    body = tuple(
+        " ".join(words.sentence(rng, 8, 18) for _ in range(3)) for _ in range(rng.randint(5, 8))
     )
-    return Story(
-        id=f"{index:07d}{rng.getrandbits(32):08x}",
-        title=title,
-        url=f"https://{sites[0].lower().replace(' ', '-')}.example/news/{index}",
-        source=sites[0],
-        published=published,
-        published_estimated=False,
-        original_source=AGENCIES[index % len(AGENCIES)],
-        author=None if index % 3 else "Staff reporter",
-        lede=lede,
-        paragraphs=paragraphs,
-        language="en",
-        first_seen=min(first_seen, NOW),
-        copies=tuple(
-            Copy(
-                url=f"https://{site.lower().replace(' ', '-')}.example/news/{index}",
+    copies = []
+    for n, site in enumerate(sites):
+        kept = len(body) if n == 0 or rng.random() < 0.5 else rng.randint(2, len(body))
+        url = f"https://{site.lower().replace(' ', '-')}.example/news/{index}"
+        copies.append(
+            Article(
+                url=url,
+                canonical_url=url,
                 source=site,
                 title=title,
                 published=published + timedelta(minutes=7 * n),
+                published_estimated=False,
+                author=None if index % 3 else "Staff reporter",
+                original_source=AGENCIES[index % len(AGENCIES)],
+                lede=lede,
+                paragraphs=(lede, *body[:kept]),
+                language="en",
+                fetched_at=first_seen + timedelta(minutes=30 * n),
             )
-            for n, site in enumerate(sites)
-        ),
-    )
+        )
+    return Generated(f"{index:07d}{rng.getrandbits(32):08x}", first_seen, tuple(copies))
 
 
-def generate(count: int, seed: int) -> list[Story]:
-    """`count` stories, about 100 a day, counting back from START."""
+def save(store: SQLiteStore, story: Generated) -> None:
+    for n, article in enumerate(story.copies):
+        assigned = AssignedArticle(article, story.story_id, new_story=n == 0)
+        store.save(assigned, None, story.first_seen)
+
+
+def fill(state: Path, size: int, seed: int, words: int) -> float:
+    """Save `size` stories, about 100 a day counting back from START; seconds taken."""
     rng = random.Random(seed)
-    return [make_story(i, rng, START - timedelta(minutes=14.4 * i)) for i in range(count)]
+    vocabulary = Vocabulary(words, random.Random(seed))
+    start = time.perf_counter()
+    with SQLiteStore(state) as store:
+        for i in range(size):
+            save(store, make_story(i, rng, vocabulary, START - timedelta(minutes=14.4 * i)))
+    return time.perf_counter() - start
+
+
+def add_new(state: Path, size: int, seed: int, words: int, batch: int) -> None:
+    """NEW_STORIES stories newer than every stored one, as the next crawl would bring."""
+    rng = random.Random(seed + 1 + batch)
+    vocabulary = Vocabulary(words, random.Random(seed))
+    first = size + batch * NEW_STORIES
+    with SQLiteStore(state) as store:
+        for i in range(first, first + NEW_STORIES):
+            save(store, make_story(i, rng, vocabulary, START + timedelta(minutes=9 * (i - size))))
 
 
 def config() -> Config:
@@ -110,142 +180,178 @@ def config() -> Config:
     )
 
 
-def rss_mib() -> float:
-    """Current resident memory of this process (Linux /proc), MiB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def peak_mib(who: int = resource.RUSAGE_SELF) -> float:
-    return resource.getrusage(who).ru_maxrss / 1024
-
-
 def cpu_seconds() -> float:
-    """CPU time of this process and of its finished children (Pagefind): steadier than wall
-    time on a shared machine."""
+    """CPU time of this process and of its finished children (the indexers)."""
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def peak_mib(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
 @dataclass
 class Run:
     label: str
-    seconds: float
-    cpu: float
-    pages: int
-    rendered: int
-    files: int
-    reused: int
-    search_seconds: float
+    load: float
+    seconds: float = 0.0
+    cpu: float = 0.0
+    parts: dict[str, float] = field(default_factory=dict)
+    result: Any = None
 
 
-def timed_build(label: str, stories: list[Story], out: Path, options: dict[str, Any]) -> Run:
-    spent = {"search": 0.0}
-    real_index: Callable[[Path], None] = build_module.index_site
+@contextmanager
+def timing(run: Run, part: str, owner: Any, name: str) -> Iterator[None]:
+    """Time every call of `owner.name` into `run.parts[part]` (the site build's result is kept)."""
+    real: Callable[..., Any] = getattr(owner, name)
 
-    def index_site(root: Path) -> None:
+    def timed(*args: Any, **kwargs: Any) -> Any:
         start = time.perf_counter()
-        real_index(root)
-        spent["search"] += time.perf_counter() - start
+        try:
+            result = real(*args, **kwargs)
+        finally:
+            run.parts[part] = run.parts.get(part, 0.0) + time.perf_counter() - start
+        if part == "site":
+            run.result = result
+        return result
 
-    build_module.index_site = index_site  # type: ignore[assignment]
+    setattr(owner, name, timed)
     try:
-        cpu = cpu_seconds()
-        start = time.perf_counter()
-        result = build_site(stories, config(), out, now=NOW, **options)
-        seconds = time.perf_counter() - start
-        cpu = cpu_seconds() - cpu
+        yield
     finally:
-        build_module.index_site = real_index  # type: ignore[assignment]
-    return Run(
-        label,
-        seconds,
-        cpu,
-        result.pages,
-        result.rendered,
-        result.files,
-        result.reused,
-        spent["search"],
-    )
+        setattr(owner, name, real)
 
 
-def measure(
-    size: int, seed: int, options: dict[str, Any], where: str | None, conn: Connection
-) -> None:
-    start = time.perf_counter()
-    stories = generate(size, seed)
-    generated = time.perf_counter() - start
-    base = rss_mib()
-    tmp = Path(tempfile.mkdtemp(prefix="syndigest-bench-", dir=where))
+def timed_build(label: str, state: Path, out: Path, durable: bool) -> Run:
+    run = Run(label, os.getloadavg()[0])
+    site_build = crawler.site.build_site
+    build = partial(site_build, durable=durable)
+    crawler.site.build_site = build  # type: ignore[assignment]
     try:
-        out = tmp / "output"
-        runs = [timed_build("full build", stories, out, options)]
-        peak = peak_mib()
-        runs.append(timed_build("nothing new", stories, out, options))
-        rng = random.Random(seed + 1)
-        fresh = [make_story(size + i, rng, NOW - timedelta(minutes=100 + 9 * i)) for i in range(10)]
-        runs.append(timed_build("10 new stories", [*fresh, *stories], out, options))
+        with (
+            timing(run, "search", search, "index_shards"),
+            timing(run, "archive", crawler.archive, "archive_bytes"),
+            timing(run, "site", crawler.site, "build_site"),
+        ):
+            cpu = cpu_seconds()
+            start = time.perf_counter()
+            status = cli.do_build(config(), state, out)
+            run.seconds = time.perf_counter() - start
+            run.cpu = cpu_seconds() - cpu
+    finally:
+        crawler.site.build_site = site_build  # type: ignore[assignment]
+    if status != 0:
+        raise SystemExit(f"digest build failed with status {status}")
+    return run
+
+
+def measure(state: Path, size: int, args: argparse.Namespace, conn: Connection) -> None:
+    work = Path(tempfile.mkdtemp(prefix="syndigest-bench-", dir=args.dir))
+    try:
+        out = work / "output"
+        runs = [timed_build("full build", state, out, not args.no_fsync)]
+        peak = peak_mib(resource.RUSAGE_SELF)
+        runs.append(timed_build("nothing new", state, out, not args.no_fsync))
+        for batch, label in enumerate(("first", "steady")):
+            add_new(state, size, args.seed, args.words, batch)
+            runs.append(timed_build(f"+{NEW_STORIES}, {label}", state, out, not args.no_fsync))
+        runs.append(timed_build("plain full", state, work / "plain", not args.no_fsync))
+        for run in runs:  # BuildResult pickles, but keep only what is printed
+            r = run.result
+            run.result = (r.pages, r.rendered, r.files, r.reused) if r is not None else None
         conn.send(
             {
-                "size": size,
-                "generate": generated,
-                "base": base,
-                "peak": max(peak, peak_mib()),
-                "pagefind_peak": peak_mib(resource.RUSAGE_CHILDREN),
                 "runs": runs,
+                "peak": peak,
+                "peak_all": peak_mib(resource.RUSAGE_SELF),
+                "indexer_peak": peak_mib(resource.RUSAGE_CHILDREN),
             }
         )
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
         conn.close()
+
+
+def in_child(target: Callable[..., Any], *args: Any) -> Any:
+    """Run `target(*args, send)` in a forked process and return what it sent."""
+    context = mp.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=target, args=(*args, send))
+    child.start()
+    send.close()
+    data = receive.recv()
+    child.join()
+    return data
+
+
+def fill_child(state: Path, size: int, seed: int, words: int, conn: Connection) -> None:
+    conn.send(fill(state, size, seed, words))
+    conn.close()
+
+
+def prepared_state(size: int, args: argparse.Namespace, scratch: Path) -> Path:
+    """A filled state to build from: a copy of a kept one, or a new one (kept if asked)."""
+    name = f"state-{size}-{args.seed}-{args.words}-g{GENERATOR}"
+    kept = Path(args.keep) / name if args.keep else None
+    state = scratch / name
+    if kept is not None and kept.is_dir():
+        shutil.copytree(kept, state)
+        print(f"  state: copied from {kept}")
+        return state
+    seconds = in_child(fill_child, state, size, args.seed, args.words)
+    print(f"  state: filled in {seconds:.0f} s")
+    if kept is not None:
+        shutil.copytree(state, kept)
+    return state
+
+
+def report(data: dict[str, Any]) -> None:
+    print(
+        f"  {'build':<16}{'wall s':>8}{'cpu s':>8}{'site s':>8}{'search s':>9}{'arch s':>8}"
+        f"{'pages':>9}{'rendered':>9}{'pages/s':>9}{'files':>9}{'unchanged':>10}{'load':>6}"
+    )
+    for run in data["runs"]:
+        pages, rendered, files, reused = run.result
+        print(
+            f"  {run.label:<16}{run.seconds:>8.2f}{run.cpu:>8.2f}{run.parts.get('site', 0):>8.2f}"
+            f"{run.parts.get('search', 0):>9.2f}{run.parts.get('archive', 0):>8.2f}{pages:>9,}"
+            f"{rendered:>9,}{rendered / run.seconds:>9,.0f}{files:>9,}{reused:>10,}"
+            f"{run.load:>6.1f}"
+        )
+    print(
+        f"  peak memory: build process {data['peak']:.0f} MiB after the full build, "
+        f"{data['peak_all']:.0f} MiB overall; largest indexer {data['indexer_peak']:.0f} MiB"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated story counts")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--no-search", action="store_true", help="build without Pagefind")
+    parser.add_argument("--words", type=int, default=20000, help="vocabulary size")
     parser.add_argument("--no-fsync", action="store_true", help="durable=False (no fsync)")
     parser.add_argument("--dir", help="where to build (default: the system temp folder)")
+    parser.add_argument("--keep", help="keep filled states in this folder and reuse them")
     args = parser.parse_args()
-    options: dict[str, Any] = {"durable": not args.no_fsync}
-    if args.no_search:
-        options["search"] = False
-    context = mp.get_context("fork")
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
-        receive, send = context.Pipe(duplex=False)
-        child = context.Process(target=measure, args=(size, args.seed, options, args.dir, send))
-        child.start()
-        send.close()
-        data = receive.recv()
-        child.join()
-        results.append(data)
-        print(f"\n{size:,} stories (generated in {data['generate']:.1f} s)")
-        print(
-            f"  {'build':<16}{'wall s':>9}{'cpu s':>9}{'search s':>10}{'pages':>9}{'rendered':>10}"
-            f"{'files':>9}{'unchanged':>11}"
-        )
-        for run in data["runs"]:
-            print(
-                f"  {run.label:<16}{run.seconds:>9.2f}{run.cpu:>9.2f}{run.search_seconds:>10.2f}"
-                f"{run.pages:>9,}{run.rendered:>10,}{run.files:>9,}{run.reused:>11,}"
-            )
-        print(
-            f"  memory: stories {data['base']:.0f} MiB, build peak {data['peak']:.0f} MiB "
-            f"(+{data['peak'] - data['base']:.0f} MiB), Pagefind peak {data['pagefind_peak']:.0f} MiB"
-        )
+        print(f"\n{size:,} stories (+{NEW_STORIES})", flush=True)
+        scratch = Path(tempfile.mkdtemp(prefix="syndigest-state-", dir=args.dir))
+        try:
+            state = prepared_state(size, args, scratch)
+            data = in_child(measure, state, size, args)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        report(data)
+        results.append((size, data))
         sys.stdout.flush()
     if len(results) > 1:
-        first, last = results[0], results[-1]
-        ratio = last["size"] / first["size"]
-        full = last["runs"][0].seconds / first["runs"][0].seconds
-        same = last["runs"][1].seconds / first["runs"][1].seconds
+        (small, first), (large, last) = results[0], results[-1]
+        growth = [b.seconds / a.seconds for a, b in zip(first["runs"], last["runs"], strict=True)]
         print(
-            f"\ngrowth x{ratio:g} stories: full build x{full:.1f}, nothing-new rebuild x{same:.1f}"
+            f"\ngrowth x{large / small:g} stories: "
+            + ", ".join(f"{r.label} x{g:.1f}" for r, g in zip(first["runs"], growth, strict=True))
         )
 
 

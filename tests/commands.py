@@ -35,4 +35,5 @@ def export(state: Path) -> list[dict[str, Any]]:
     """The stories of a state, as `digest export` prints them."""
     result = digest("export", "--state", str(state))
     assert result.returncode == 0, result.stderr
-    return [json.loads(line) for line in result.stdout.splitlines()]
+    # JSON Lines end at "\n" only: str.splitlines() would also split a story at U+2028 and kin
+    return [json.loads(line) for line in result.stdout.split("\n") if line]

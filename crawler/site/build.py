@@ -1,54 +1,66 @@
 """Orchestration of a site build: stories in, a complete static site swapped into place out.
 
-Two phases, as in Pelican: gather (views, pages, feed items) and then write through the one
-`Writer`. The only clock is `now`, passed in (it keeps future-dated items out of the feeds), so
-the same stories always give byte-identical output.
+Two phases, as in Pelican: gather (story cards, pages, feed items, search shards) and then write
+through the one `Writer`. The only clock is `now`, passed in (it keeps future-dated items out of
+the feeds), so the same stories always give byte-identical output.
 
-Builds are incremental. A key over everything the build reads (the stories, the templates and
-static files, the build code, the config) is kept in the site's manifest: when it matches, the
-build stops at once and leaves the site alone. Otherwise every page gets its own key over what it
-shows; pages whose key is unchanged are hard-linked from the previous site instead of rendered,
-and the search index is reused when no story page changed. See `fingerprint` and `writer`.
+Builds are incremental, and a rebuild costs what changed, not what the site holds:
+
+- Stories come from a `catalog.Catalog`, whose watermark the manifest keeps with a key over
+  everything else the build reads (the templates and static files, the build code, the config).
+  When the key matches, the build stops at once and leaves the site alone.
+- Otherwise the catalog names the stories that changed since that watermark, and only those are
+  read again: the others' cards (what lists show of a story) come from the manifest.
+- Pages are planned from cards. Every page and feed gets its own key over what it shows; those
+  whose key is unchanged are hard-linked from the previous site instead of rendered. The stories
+  that the pages, feeds and search shards to redo show in full are read then.
+- The search index is split into shards (`search`): unchanged ones are linked, the others indexed
+  by Pagefind processes that run while the pages are rendered.
+
+See `catalog`, `fingerprint`, `search` and `writer`.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import crawler
 from crawler.config import Config
 from crawler.items import Story
-from crawler.site import paths
+from crawler.site import paths, search
 from crawler.site.assets import load_assets
+from crawler.site.catalog import Catalog, Fingerprinted, StoryList
 from crawler.site.dates import to_utc
 from crawler.site.feeds import agency_feed, feed_items, site_feeds
-from crawler.site.fingerprint import (
-    build_salt,
-    bytes_digest,
-    digest,
-    story_fingerprint,
-    value_fingerprint,
-)
+from crawler.site.fingerprint import build_salt, bytes_digest, digest, value_fingerprint
 from crawler.site.manifest import Manifest
 from crawler.site.opml import sources_opml
 from crawler.site.pages import PER_PAGE, plan_pages
 from crawler.site.render import Page, Renderer
-from crawler.site.search import index_site, pagefind_available
-from crawler.site.sitemap import sitemap_xml
+from crawler.site.search import Shard, pagefind_available, plan_shards
+from crawler.site.sitemap import sitemaps
 from crawler.site.status_page import status_page
 from crawler.site.text import clean_line
-from crawler.site.views import SiteView, StoryView, agency_views, newest_first, story_views
+from crawler.site.views import (
+    SiteView,
+    SourceView,
+    StoryCard,
+    StoryView,
+    agency_views,
+    card_from_json,
+    story_views,
+    unique_paths,
+)
 from crawler.site.writer import Writer, publish
 from crawler.status import SourceHealth
 
 logger = logging.getLogger(__name__)
-
-SEARCH_TEMPLATE = "story.html"  # the pages Pagefind indexes (see `search.INDEXED_GLOB`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +69,8 @@ class BuildResult:
 
     `rendered` pages were rendered this time (the others were unchanged and linked), `reused`
     files were linked from the previous site, `unchanged` means nothing was new and the site
-    was left as it was, and `search` that the site has a search index.
+    was left as it was, `search` that the site has a search index, and `indexed` how many
+    stories were indexed for it this time (the others' shards were unchanged).
     """
 
     pages: int
@@ -69,6 +82,16 @@ class BuildResult:
     reused: int = 0
     unchanged: bool = False
     search: bool = False
+    indexed: int = 0
+
+
+class TooFewStories(Exception):
+    """The site would show fewer stories than the caller allows: nothing is published."""
+
+    def __init__(self, stories: int, fewest: int) -> None:
+        super().__init__(f"the site would show {stories} stories, fewer than {fewest}")
+        self.stories = stories
+        self.fewest = fewest
 
 
 def default_templates_dir() -> Path:
@@ -80,31 +103,13 @@ def robots_txt(site: SiteView) -> str:
     return f"User-agent: *\nAllow: /\nSitemap: {site.url(paths.SITEMAP)}\n"
 
 
-def _announced_later(story: Story, now: datetime) -> bool:
-    """Whether a story's first_seen lies after `now` (its feed item must wait)."""
+def _search_salt(site: SiteView) -> str:
+    """What the search index depends on besides the stories' text."""
     try:
-        return to_utc(story.first_seen) > now
-    except (ValueError, TypeError, AttributeError):
-        return False  # an unusable story is skipped by `story_views`, with a warning
-
-
-def _in_key_order(stories: Sequence[Story], fingerprints: list[str]) -> list[str]:
-    """The fingerprints sorted, unless story ids repeat: then which one is shown depends on order.
-
-    Sorting lets the same store read in another order count as unchanged.
-    """
-    if len({clean_line(s.id) for s in stories}) == len(stories):
-        return sorted(fingerprints)
-    return fingerprints
-
-
-def _search_salt(enabled: bool) -> str:
-    if not enabled:
-        return "no search"
-    try:
-        return "pagefind " + importlib.metadata.version("pagefind")
+        version = importlib.metadata.version("pagefind")
     except importlib.metadata.PackageNotFoundError:
-        return "pagefind"
+        version = "unknown"
+    return f"pagefind {version} {site.language}"
 
 
 def _resolve_search(search: bool | None) -> bool:
@@ -120,8 +125,58 @@ def _resolve_search(search: bool | None) -> bool:
     return False
 
 
+@dataclass(frozen=True, slots=True)
+class Gathered:
+    """The stories to show: a card for each, the whole view of those read this time, and the ids
+    of the stories that could not be shown."""
+
+    cards: list[StoryCard]
+    views: dict[str, StoryView]
+    skipped: tuple[str, ...]
+
+
+def _views(loaded: Sequence[Fingerprinted], site: SiteView) -> list[StoryView]:
+    return story_views([s for s, _ in loaded], site, [f for _, f in loaded])
+
+
+def _not_shown(loaded: Sequence[Fingerprinted], views: Collection[StoryView]) -> list[str]:
+    shown = {view.id for view in views}
+    return [story.id for story, _ in loaded if clean_line(story.id) not in shown]
+
+
+def _cached_cards(cached: Manifest) -> dict[str, StoryCard] | None:
+    """The cards the last build kept, by id; None when they cannot be read (then all stories
+    are read again)."""
+    try:
+        return {card.id: card for card in map(card_from_json, cached.cards.values())}
+    except (ValueError, TypeError) as exc:
+        logger.warning("ignoring the story cards of the last build: %s", exc)
+        return None
+
+
+def _gather(catalog: Catalog, site: SiteView, cached: Manifest | None) -> Gathered:
+    """Cards for every story: from the manifest of the last build (`cached`, when it was made by
+    the same code and config) for the stories the catalog says are unchanged, else read."""
+    changed = catalog.changed_since(cached.watermark) if cached is not None else None
+    cards = _cached_cards(cached) if cached is not None and changed is not None else None
+    if cached is None or changed is None or cards is None:
+        loaded = catalog.load()
+        views = _views(loaded, site)
+        return Gathered(list(views), {v.id: v for v in views}, tuple(_not_shown(loaded, views)))
+    if not changed:
+        return Gathered(list(cards.values()), {}, cached.skipped)
+    loaded = catalog.load(changed)
+    views = _views(loaded, site)
+    for raw in changed:
+        cards.pop(clean_line(raw), None)
+    cards.update((view.id, view) for view in views)
+    skipped = [i for i in cached.skipped if i not in changed] + _not_shown(loaded, views)
+    ordered = sorted(cards.values(), key=lambda c: (c.first_seen, c.id), reverse=True)
+    return Gathered(unique_paths(ordered), {v.id: v for v in views}, tuple(skipped))
+
+
 def build_site(
-    stories: Sequence[Story],
+    stories: Sequence[Story] | Catalog,
     config: Config,
     out_dir: Path,
     *,
@@ -132,35 +187,36 @@ def build_site(
     per_page: int = PER_PAGE,
     status: Sequence[SourceHealth] | None = None,
     extras: Mapping[str, bytes] | None = None,
+    fewest: int = 0,
 ) -> BuildResult:
-    """Render `stories` into `out_dir`, replacing what was there atomically (see `writer`).
+    """Render the stories (a list, or a `catalog.Catalog` such as the state's) into `out_dir`,
+    replacing what was there atomically (see `writer`).
 
     A story that cannot be shown (say, a naive datetime) is logged and left out; any other error
-    leaves the previous site as it was. `durable=False` skips fsync, for throwaway builds. `now`
-    defaults to the current time; `search` to "with Pagefind when it is installed". With
-    `status`, the site gets a status page of the sources' health; `extras` are files published
-    as they are (the state's archive).
+    leaves the previous site as it was, as does a site that would show fewer than `fewest`
+    stories (TooFewStories). `durable=False` skips fsync, for throwaway builds. `now` defaults
+    to the current time; `search` to "with Pagefind when it is installed". With `status`, the
+    site gets a status page of the sources' health; `extras` are files published as they are
+    (the state's archive).
     """
     now = to_utc(now) if now is not None else datetime.now(UTC)
     templates = Path(templates_dir) if templates_dir is not None else default_templates_dir()
     site = SiteView.from_config(config.site)
-    with_search = _resolve_search(search)
+    search_salt = _search_salt(site) if _resolve_search(search) else None
+    catalog = StoryList(stories) if isinstance(stories, Sequence) else stories
     salt = build_salt(
         code_dir=Path(__file__).resolve().parent,
         templates_dir=templates,
         site=site,
         sources=config.sources,
-        search=_search_salt(with_search),
+        search=search_salt or "no search",
     )
-    fingerprints = [story_fingerprint(story) for story in stories]
-    waiting = sorted(s.id for s in stories if _announced_later(s, now))
     extras = dict(extras or {})
-    key = digest(
+    watermark = catalog.watermark()
+    inputs = digest(
         salt,
         str(per_page),
-        *_in_key_order(stories, fingerprints),
-        "waiting",
-        *waiting,
+        watermark,
         "status",
         value_fingerprint(status),
         "extras",
@@ -169,12 +225,14 @@ def build_site(
 
     with publish(Path(out_dir), durable=durable) as writer:
         previous = writer.previous
-        if (
-            previous is not None
-            and previous.key == key
-            and writer.previous_root is not None
-            and previous.intact(writer.previous_root)
-        ):
+        gathered = _gather(
+            catalog, site, previous if previous is not None and previous.salt == salt else None
+        )
+        if len(gathered.cards) < fewest:
+            raise TooFewStories(len(gathered.cards), fewest)
+        waiting = sorted(c.id for c in gathered.cards if c.first_seen > now)
+        key = digest(inputs, "waiting", *waiting)
+        if previous is not None and previous.key == key and writer.previous_intact():
             writer.keep_previous()
             stats = previous.stats
             result = BuildResult(
@@ -188,31 +246,28 @@ def build_site(
                 search=previous.search is not None,
             )
         else:
-            views = story_views(stories, site, fingerprints)
-            result = _write_site(
-                writer,
-                views,
+            site_build = SiteBuild(writer, catalog, site, salt, gathered, now)
+            result = site_build.write(
                 config,
-                site,
                 templates,
                 key=key,
-                salt=salt,
-                now=now,
-                search=with_search,
+                watermark=watermark,
+                search_salt=search_salt,
                 per_page=per_page,
                 out_dir=Path(out_dir),
-                skipped=len(stories) - len(views),
                 status=status,
                 extras=extras,
             )
     logger.info(
-        "built %s: %d stories, %d pages (%d rendered), %d files (%d unchanged), %d stories skipped%s",
+        "built %s: %d stories, %d pages (%d rendered), %d files (%d unchanged), "
+        "%d stories indexed, %d stories skipped%s",
         result.out_dir,
         result.stories,
         result.pages,
         result.rendered,
         result.files,
         result.reused,
+        result.indexed,
         result.skipped,
         " (nothing new)" if result.unchanged else "",
     )
@@ -224,97 +279,197 @@ def page_key(salt: str, page: Page) -> str:
     return digest(salt, value_fingerprint(page))
 
 
-def _write_pages(
-    writer: Writer, renderer: Renderer, pages: Sequence[Page], keys: dict[str, str]
-) -> int:
-    """Render pages whose key changed, link the others; the number rendered."""
-    previous = writer.previous.pages if writer.previous is not None else {}
-    rendered = 0
-    for page in pages:
-        if previous.get(page.path) == keys[page.path] and writer.reuse(page.path):
-            continue
-        writer.write(page.path, renderer.render(page))
-        rendered += 1
-    return rendered
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A feed's files (the site's three formats, or an agency's RSS) and its items."""
+
+    files: tuple[str, ...]
+    agency: SourceView | None
+    items: list[StoryCard]
 
 
-def _write_search(writer: Writer, pages: Sequence[Page], keys: dict[str, str]) -> str:
-    """Pagefind's index of the story pages, reused when none of them changed; its key."""
-    search_key = digest(*(keys[p.path] for p in pages if p.template == SEARCH_TEMPLATE))
-    previous = writer.previous
-    if (
-        previous is not None
-        and previous.search == search_key
-        and writer.reuse_tree(paths.SEARCH_BUNDLE)
-    ):
-        logger.info("search index unchanged: reused")
-        return search_key
-    index_site(writer.root)
-    files = writer.adopt_tree(paths.SEARCH_BUNDLE)
-    logger.info("search index built: %d files", files)
-    return search_key
+class SiteBuild:
+    """One build's writing phase: what to redo, reading the stories it needs, and the writing."""
 
+    def __init__(
+        self,
+        writer: Writer,
+        catalog: Catalog,
+        site: SiteView,
+        salt: str,
+        gathered: Gathered,
+        now: datetime,
+    ) -> None:
+        self.writer = writer
+        self.catalog = catalog
+        self.site = site
+        self.salt = salt
+        self.cards = gathered.cards
+        self.views = gathered.views
+        self.skipped = gathered.skipped
+        self.now = now
+        self.previous_keys = writer.previous.keys if writer.previous is not None else {}
+        self.keys: dict[str, str] = {}
 
-def _write_site(
-    writer: Writer,
-    views: list[StoryView],
-    config: Config,
-    site: SiteView,
-    templates: Path,
-    *,
-    key: str,
-    salt: str,
-    now: datetime,
-    search: bool,
-    per_page: int,
-    out_dir: Path,
-    skipped: int,
-    status: Sequence[SourceHealth] | None,
-    extras: Mapping[str, bytes],
-) -> BuildResult:
-    assets = load_assets(templates)
-    renderer = Renderer(templates, site, assets, search=search)
-    pages = plan_pages(site, views, search=search, per_page=per_page)
-    if status is not None:
-        pages.append(status_page(site, status))
-    keys = {page.path: page_key(salt, page) for page in pages}
+    def _reuse(self, path: str, key: str) -> bool:
+        """Link a page or feed from the previous site if its key is unchanged."""
+        self.keys[path] = key
+        return self.previous_keys.get(path) == key and self.writer.reuse(path)
 
-    for asset in assets.values():
-        writer.write(asset.path, asset.data)
-    rendered = _write_pages(writer, renderer, pages, keys)
-    for path, data in site_feeds(site, feed_items(views, site.feed_items, now)).items():
-        writer.write(path, data)
-    for agency in agency_views(newest_first(views)):
-        writer.write(agency.feed or "", agency_feed(site, agency, now))
-    writer.write(paths.OPML, sources_opml(site, config.sources))
-    writer.write(
-        paths.SITEMAP,
-        sitemap_xml((site.url(p.path), p.lastmod) for p in pages if p.indexed),
-    )
-    writer.write(paths.ROBOTS, robots_txt(site))
-    for path, data in extras.items():
-        writer.write(path, data)
-    search_key = _write_search(writer, pages, keys) if search else None
+    def _read(self, ids: Collection[str]) -> None:
+        """Make sure the whole views of these stories are at hand, reading those that are not."""
+        missing = set(ids) - self.views.keys()
+        if missing:
+            self.views.update((v.id, v) for v in _views(self.catalog.load(missing), self.site))
 
-    files = len(writer.records) + 1  # and the manifest
-    stats = {
-        "pages": len(pages),
-        "stories": len(views),
-        "files": files,
-        "skipped": skipped,
-    }
-    manifest = Manifest(
-        key=key, files=dict(writer.records), pages=keys, search=search_key, stats=stats
-    )
-    reused = writer.linked
-    writer.write(paths.MANIFEST, manifest.to_bytes())
-    return BuildResult(
-        pages=len(pages),
-        stories=len(views),
-        out_dir=out_dir,
-        files=files,
-        skipped=skipped,
-        rendered=rendered,
-        reused=reused,
-        search=search,
-    )
+    def _feeds(self) -> list[Feed]:
+        """Every feed whose key changed, with those of its files still to write."""
+        limit = self.site.feed_items
+        feeds = [
+            Feed(
+                (paths.RSS, paths.ATOM, paths.JSON_FEED),
+                None,
+                feed_items(self.cards, limit, self.now),
+            )
+        ]
+        for agency in agency_views(self.cards):
+            chosen = feed_items(agency.stories, limit, self.now)
+            feeds.append(Feed((agency.feed or "",), agency, chosen))
+        todo = []
+        for feed in feeds:
+            key = digest(self.salt, "feed", *feed.files, *(c.fingerprint for c in feed.items))
+            left = tuple(path for path in feed.files if not self._reuse(path, key))
+            if left:
+                todo.append(replace(feed, files=left))
+        return todo
+
+    def _write_feeds(self, feeds: Sequence[Feed]) -> None:
+        for feed in feeds:
+            views = tuple(self.views[c.id] for c in feed.items)
+            if feed.agency is None:
+                written = site_feeds(self.site, views)
+            else:
+                agency = replace(feed.agency, stories=views)
+                written = {feed.files[0]: agency_feed(self.site, agency, self.now)}
+            for path in feed.files:
+                self.writer.write(path, written[path])
+
+    def _shards_to_index(self, shards: Sequence[Shard]) -> list[Shard]:
+        previous = self.writer.previous
+        reusable = set(previous.search or ()) if previous is not None else set()
+        return [
+            shard
+            for shard in shards
+            if not (shard.name in reusable and self.writer.reuse_tree(shard.folder))
+        ]
+
+    def write(
+        self,
+        config: Config,
+        templates: Path,
+        *,
+        key: str,
+        watermark: str,
+        search_salt: str | None,
+        per_page: int,
+        out_dir: Path,
+        status: Sequence[SourceHealth] | None,
+        extras: Mapping[str, bytes],
+    ) -> BuildResult:
+        writer, site = self.writer, self.site
+        assets = load_assets(templates)
+        shards = plan_shards(self.cards, search_salt) if search_salt is not None else None
+        plan = plan_pages(
+            site,
+            self.cards,
+            search=[s.folder for s in shards] if shards is not None else None,
+            per_page=per_page,
+        )
+        pages = plan.pages
+        if status is not None:
+            pages.append(status_page(site, status))
+
+        for asset in assets.values():
+            writer.write(asset.path, asset.data)
+        to_render = [p for p in pages if not self._reuse(p.path, page_key(self.salt, p))]
+        stories = [
+            s for s in plan.stories if not self._reuse(s.story.path, digest(self.salt, s.made_of))
+        ]
+        feeds = self._feeds()
+        to_index = self._shards_to_index(shards) if shards is not None else []
+        self._read(
+            {s.story.id for s in stories}
+            | {c.id for feed in feeds for c in feed.items}
+            | {i for shard in to_index for i in shard.ids}
+        )
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            indexing: Future[None] | None = None
+            if to_index:
+                language = site.language.split("-")[0].lower()
+                work = [
+                    (
+                        writer.fresh_folder(shard.folder),
+                        [search.record(self.views[i], language) for i in shard.ids],
+                    )
+                    for shard in to_index
+                ]
+                indexing = pool.submit(search.index_shards, work)
+            renderer = Renderer(templates, site, assets, search=shards is not None)
+            for page in to_render:
+                writer.write(page.path, renderer.render(page))
+            for story in stories:
+                page = story.page(site, self.views[story.story.id])
+                writer.write(page.path, renderer.render(page))
+            self._write_feeds(feeds)
+            writer.write(paths.OPML, sources_opml(site, config.sources))
+            entries = [(site.url(p.path), p.lastmod) for p in pages if p.indexed]
+            entries += ((site.url(s.story.path), s.story.date) for s in plan.stories)
+            for path, data in sitemaps(entries, site.url).items():
+                writer.write(path, data)
+            writer.write(paths.ROBOTS, robots_txt(site))
+            for path, data in extras.items():
+                writer.write(path, data)
+            if indexing is not None:
+                indexing.result()
+        for shard in to_index:
+            writer.adopt_tree(shard.folder)
+        if shards is not None:
+            # The search box's script and style, at a place that does not move with the shards.
+            primary = writer.root / shards[0].folder
+            for name in search.UI_FILES:
+                writer.write(f"{paths.SEARCH_BUNDLE}/{name}", (primary / name).read_bytes())
+
+        files = len(writer.records) + 1  # and the manifest
+        stats = {
+            "pages": len(pages) + len(plan.stories),
+            "stories": len(self.cards),
+            "files": files,
+            "skipped": len(self.skipped),
+        }
+        reused = writer.linked
+        writer.write(
+            paths.MANIFEST,
+            Manifest(
+                key=key,
+                files=dict(writer.records),
+                keys=self.keys,
+                search=tuple(s.name for s in shards) if shards is not None else None,
+                salt=self.salt,
+                watermark=watermark,
+                cards={c.id: c.to_json() for c in self.cards},
+                skipped=self.skipped,
+                stats=stats,
+            ).to_bytes(),
+        )
+        return BuildResult(
+            pages=len(pages) + len(plan.stories),
+            stories=len(self.cards),
+            out_dir=out_dir,
+            files=files,
+            skipped=len(self.skipped),
+            rendered=len(to_render) + len(stories),
+            reused=reused,
+            search=shards is not None,
+            indexed=sum(len(shard.ids) for shard in to_index),
+        )

@@ -30,7 +30,7 @@ from markupsafe import escape
 
 from crawler.site import paths
 from crawler.site.dates import EPOCH, rfc3339
-from crawler.site.views import SiteView, SourceView, StoryView, announced_first
+from crawler.site.views import C, SiteView, SourceView, StoryView, announced_first
 
 logger = logging.getLogger(__name__)
 
@@ -68,9 +68,7 @@ class FeedMeta:
     self_type: str
 
 
-def feed_items(
-    views: Sequence[StoryView], limit: int, now: datetime | None = None
-) -> list[StoryView]:
+def feed_items(views: Sequence[C], limit: int, now: datetime | None = None) -> list[C]:
     """The stories a feed announces: the latest `limit` by `first_seen`, none after `now`."""
     ordered = announced_first(views)
     if now is not None:

@@ -1,17 +1,18 @@
 """`.manifest.json`: what the last build wrote, so the next one can reuse it instead of redoing it.
 
-It records, for the whole build, the key of everything it read (`key`); for each HTML page, the
-key of what that page shows (`pages`); for each file, a content hash and size (`files`); and the
-key of the pages the search index was made from (`search`). A manifest that is missing, corrupt,
-or from another format version is simply ignored: the build is then a full one, never a wrong one.
+It records, for the whole build, the key of everything it read (`key`), the salt of the code,
+templates and config it ran with (`salt`) and the watermark of its stories (`catalog`); the card
+of every story shown (`cards`, so a rebuild reads again only the stories that changed) and the
+ids of those that could not be shown (`skipped`); for each page and feed, the key of what it shows
+(`keys`); for each file, a content hash and size (`files`); and the shards of the search index
+(`search`, None without search). A manifest that is missing, corrupt, or from another format
+version is simply ignored: the build is then a full one, never a wrong one.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ from crawler.site import paths
 
 logger = logging.getLogger(__name__)
 
-VERSION = 1
+VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,48 +37,52 @@ class FileRecord:
 class Manifest:
     key: str
     files: Mapping[str, FileRecord]
-    pages: Mapping[str, str] = field(default_factory=dict)
-    search: str | None = None
+    keys: Mapping[str, str] = field(default_factory=dict)
+    search: tuple[str, ...] | None = None
+    salt: str = ""
+    watermark: str = ""
+    cards: Mapping[str, list[Any]] = field(default_factory=dict)
+    skipped: tuple[str, ...] = ()
     stats: Mapping[str, int] = field(default_factory=dict)
 
     def to_bytes(self) -> bytes:
         data = {
             "version": VERSION,
             "key": self.key,
-            "search": self.search,
+            "salt": self.salt,
+            "catalog": self.watermark,
+            "search": None if self.search is None else list(self.search),
             "stats": dict(sorted(self.stats.items())),
-            "pages": dict(sorted(self.pages.items())),
+            "skipped": sorted(self.skipped),
+            "keys": dict(sorted(self.keys.items())),
             "files": {p: [r.sha, r.size] for p, r in sorted(self.files.items())},
+            "cards": dict(sorted(self.cards.items())),
         }
-        return (json.dumps(data, separators=(",", ":"), ensure_ascii=True) + "\n").encode("ascii")
-
-    def intact(self, root: Path) -> bool:
-        """Whether every recorded file is still there, a regular file of the recorded size."""
-        prefix = str(root) + os.sep
-        return all(file_matches(prefix + relpath, record) for relpath, record in self.files.items())
-
-
-def file_matches(path: Path | str, record: FileRecord) -> bool:
-    try:
-        info = os.stat(path, follow_symlinks=False)
-    except OSError:
-        return False
-    return stat.S_ISREG(info.st_mode) and info.st_size == record.size
+        text = json.dumps(data, separators=(",", ":"), ensure_ascii=True)
+        # Cards hold source text, and the manifest is published with the site: as in the JSON
+        # Feed, no markup may appear in its bytes (the escapes parse to the same strings).
+        text = text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+        return (text + "\n").encode("ascii")
 
 
 def _parse(data: Any) -> Manifest:
     if not isinstance(data, dict) or data.get("version") != VERSION:
         raise ValueError("not a manifest of this version")
     files = {str(p): FileRecord(str(sha), int(size)) for p, (sha, size) in data["files"].items()}
-    pages = {str(p): str(k) for p, k in data["pages"].items()}
-    stats = {str(k): int(v) for k, v in data.get("stats", {}).items()}
-    search = data.get("search")
+    search = data["search"]
+    cards = data["cards"]
+    if not isinstance(cards, dict) or not all(isinstance(c, list) for c in cards.values()):
+        raise ValueError("cards are not lists")
     return Manifest(
         key=str(data["key"]),
         files=files,
-        pages=pages,
-        search=str(search) if search is not None else None,
-        stats=stats,
+        keys={str(p): str(k) for p, k in data["keys"].items()},
+        search=None if search is None else tuple(map(str, search)),
+        salt=str(data["salt"]),
+        watermark=str(data["catalog"]),
+        cards=cards,
+        skipped=tuple(map(str, data["skipped"])),
+        stats={str(k): int(v) for k, v in data["stats"].items()},
     )
 
 

@@ -4,6 +4,10 @@ Deciding every page up front (paths, titles, descriptions, data) lets the sitema
 pages that are written, and keeps templates free of decisions. Each page's context holds only what
 that page shows (a slice of stories, counts, links), never a whole list it does not print: the
 incremental build fingerprints contexts, and a page must change only when what it shows does.
+
+Pages are planned from story cards (`views.StoryCard`), which a rebuild has for every story
+without reading it again; a story page is made, with its story's whole view, only when it is
+rendered (`StoryPage.page`).
 """
 
 from __future__ import annotations
@@ -12,16 +16,18 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from crawler.site import paths
 from crawler.site.dates import human_day
+from crawler.site.fingerprint import digest
 from crawler.site.render import FeedLink, Page
 from crawler.site.text import excerpt
 from crawler.site.views import (
     DayView,
     SiteView,
     SourceView,
+    StoryCard,
     StoryView,
     agency_views,
     group_by_day,
@@ -120,11 +126,11 @@ def _described(text: str, pager: Pager) -> str:
     return text if pager.number is None else f"{text} Older page {pager.number}."
 
 
-def _newest(stories: Sequence[StoryView]) -> StoryView | None:
+def _newest(stories: Sequence[StoryCard]) -> StoryCard | None:
     return stories[0] if stories else None
 
 
-def home_pages(site: SiteView, ordered: Sequence[StoryView], per_page: int) -> list[Page]:
+def home_pages(site: SiteView, ordered: Sequence[StoryCard], per_page: int) -> list[Page]:
     pages = []
     for pager, chunk in paginate(ordered, paths.HOME, per_page):
         newest = _newest(chunk)
@@ -142,32 +148,64 @@ def home_pages(site: SiteView, ordered: Sequence[StoryView], per_page: int) -> l
     return pages
 
 
-def story_pages(
-    site: SiteView,
-    ordered: Sequence[StoryView],
-    source_paths: dict[str, str],
-    agency_paths: dict[str, str],
-) -> list[Page]:
-    related = related_by_wire(ordered, RELATED)
-    return [
-        Page(
-            path=story.path,
+class StoryPage(NamedTuple):
+    """A story's page as planned: its card, its related stories' cards and the pages it links to.
+
+    `made_of` digests all of that: with the story's fingerprint (which covers its whole text) it
+    is everything the page shows, so the build keys the page by it. The `Page` itself is made only
+    when the page is rendered, with the whole story (`page`): ten thousand of them would be made
+    for nothing in a rebuild.
+    """
+
+    story: StoryCard
+    related: tuple[StoryCard, ...]
+    source_paths: dict[str, str]
+    agency_path: str | None
+    made_of: str
+
+    def page(self, site: SiteView, view: StoryView) -> Page:
+        """The page to render, with `view`, the whole story of the card."""
+        return Page(
+            path=view.path,
             template="story.html",
-            heading=story.title,
-            title=_title(story.title, site),
-            description=excerpt(story.summary, 160),
+            heading=view.title,
+            title=_title(view.title, site),
+            description=excerpt(view.summary, 160),
             context={
-                "story": story,
-                "related": related.get(story.id, ()),
-                "source_paths": {name: source_paths[name] for name in story.sites},
-                "agency_path": agency_paths.get(story.original_source or ""),
+                "story": view,
+                "related": self.related,
+                "source_paths": self.source_paths,
+                "agency_path": self.agency_path,
             },
             og_type="article",
-            published=story.date,
-            lastmod=story.date,
+            published=view.date,
+            lastmod=view.date,
         )
-        for story in ordered
-    ]
+
+
+def story_pages(
+    ordered: Sequence[StoryCard], source_paths: dict[str, str], agency_paths: dict[str, str]
+) -> list[StoryPage]:
+    related = related_by_wire(ordered, RELATED)
+    pages = []
+    for story in ordered:
+        others = related.get(story.id, ())
+        sources = {name: source_paths[name] for name in story.sites}
+        agency = agency_paths.get(story.original_source or "")
+        # One joined string: fingerprints are hex, paths hold no control character.
+        made_of = digest(
+            "\x1f".join(
+                (
+                    story.fingerprint,
+                    *(other.fingerprint for other in others),
+                    "",
+                    *sources.values(),
+                    agency or "",
+                )
+            )
+        )
+        pages.append(StoryPage(story, others, sources, agency, made_of))
+    return pages
 
 
 def archive_pages(site: SiteView, days: Sequence[DayView], per_page: int) -> list[Page]:
@@ -275,25 +313,31 @@ def index_page(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Every HTML page of the site: the story pages apart, as they are made only to be rendered."""
+
+    pages: list[Page]
+    stories: list[StoryPage]
+
+
 def plan_pages(
     site: SiteView,
-    views: Sequence[StoryView],
+    cards: Sequence[StoryCard],
     *,
-    search: bool = False,
+    search: Sequence[str] | None = None,
     per_page: int = PER_PAGE,
-) -> list[Page]:
-    """Every HTML page of the site, home first, in a fixed order."""
-    ordered = newest_first(views)
+) -> Plan:
+    """Every HTML page of the site, home first, in a fixed order; `search`, the folders of the
+    search index's shards (None: no search page)."""
+    ordered = newest_first(cards)
     days = group_by_day(ordered)
     sources = source_views(ordered)
     agencies = agency_views(ordered)
-    pages = home_pages(site, ordered, per_page)
-    pages += story_pages(
-        site,
-        ordered,
-        {s.name: s.path for s in sources},
-        {a.name: a.path for a in agencies},
+    stories = story_pages(
+        ordered, {s.name: s.path for s in sources}, {a.name: a.path for a in agencies}
     )
+    pages = home_pages(site, ordered, per_page)
     pages += archive_pages(site, days, per_page)
     pages += day_pages(site, days)
     pages.append(
@@ -318,7 +362,7 @@ def plan_pages(
         )
     )
     pages += group_pages(site, agencies, per_page, kind="agency")
-    if search:
+    if search is not None:
         pages.append(
             Page(
                 path=paths.SEARCH,
@@ -326,6 +370,7 @@ def plan_pages(
                 heading="Search",
                 title=_title("Search", site),
                 description=f"Search every story on {site.title}.",
+                context={"bundles": tuple(search)},
                 indexed=False,
                 search=True,
             )
@@ -341,4 +386,4 @@ def plan_pages(
             indexed=False,
         )
     )
-    return pages
+    return Plan(pages, stories)

@@ -130,14 +130,20 @@ def page_url(base_url: str, path: str) -> str:
     return urljoin(base_url, path)
 
 
-@functools.lru_cache(maxsize=65536)
 def relative_url(from_path: str, to_path: str) -> str:
-    """A link from one output file to another that works on any host and from disk.
+    """A link from one output file to another that works on any host and from disk."""
+    return _relative_url(from_path.rpartition("/")[0], to_path)
+
+
+@functools.lru_cache(maxsize=65536)
+def _relative_url(folder: str, to_path: str) -> str:
+    """The link from a file in `folder` ("" for the root): cached by folder, not by page, as
+    thousands of story pages in one folder link to the same few places.
 
     Both are normalised paths inside the output folder, so this is plain string work (a page has
     dozens of links; `posixpath.relpath` asks the OS for the working directory for each one).
     """
-    here = from_path.split("/")[:-1]
+    here = folder.split("/") if folder else []
     there = to_path.split("/")
     common = 0
     for a, b in zip(here, there[:-1], strict=False):

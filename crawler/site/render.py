@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from crawler.site import dates, paths
 from crawler.site.assets import Asset
-from crawler.site.views import SiteView
+from crawler.site.views import SiteView, StoryCard
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +81,13 @@ def count(number: int, singular: str, plural: str | None = None) -> str:
 
 
 class Renderer:
-    """Renders `Page`s with the templates of one folder."""
+    """Renders `Page`s with the templates of one folder.
+
+    What is the same on many pages is rendered once per build and reused: the header and footer,
+    once per folder of pages (their links are relative to it), and each story of a list once per
+    link to it (the `listed_story` macro: a story is listed on its day, its sites' and its agency's
+    pages and the home page). Each is keyed by everything it is rendered from.
+    """
 
     def __init__(
         self,
@@ -92,7 +99,6 @@ class Renderer:
     ) -> None:
         self.site = site
         self.assets = assets
-        self.search = search
         self.site_feeds = (
             FeedLink(f"{site.title} (RSS)", "application/rss+xml", paths.RSS),
             FeedLink(f"{site.title} (Atom)", "application/atom+xml", paths.ATOM),
@@ -114,7 +120,25 @@ class Renderer:
             clock=dates.clock,
             local_clock=dates.local_clock,
         )
-        self.env.globals.update(count=count)
+        self.env.globals.update(count=count, paths=paths, site=site)
+        self.nav = (
+            (paths.HOME, "Latest"),
+            (paths.ARCHIVE, "Archive"),
+            (paths.AGENCIES_INDEX, "Agencies"),
+            (paths.SOURCES_INDEX, "Sources"),
+            *(((paths.SEARCH, "Search"),) if search else ()),
+        )
+        self._partials: dict[tuple[Any, ...], Markup] = {}
+        self._macros = self.env.get_template("_macros.html").module
+
+    def _partial(self, name: str, key: tuple[Any, ...], **context: Any) -> Markup:
+        """`name` rendered with `context`, once per `key` (which must cover the context). Its
+        final newline is dropped: the line it stands on in the page ends with one."""
+        html = self._partials.get((name, *key))
+        if html is None:
+            html = Markup(self.env.get_template(name).render(context).rstrip("\n"))
+            self._partials[(name, *key)] = html
+        return html
 
     def render(self, page: Page) -> str:
         """The page's HTML. Links inside it are relative to the page (or to the site root)."""
@@ -128,19 +152,31 @@ class Renderer:
         def asset(name: str) -> str:
             return url_for(self.assets[name].path)
 
+        def story_item(story: StoryCard, heading: str) -> Markup:
+            href = url_for(story.path)
+            key = ("story_item", story.id, story.fingerprint, heading, href)
+            html = self._partials.get(key)
+            if html is None:
+                html = self._partials[key] = self._macros.listed_story(story, heading, href)
+            return html
+
+        folder = (page.path.rpartition("/")[0], page.host_relative)
+        current = page.path if any(page.path == target for target, _ in self.nav) else None
         context = dict(page.context)
         context.update(
-            site=self.site,
+            masthead=self._partial(
+                "_masthead.html", (*folder, current), url_for=url_for, current=current, nav=self.nav
+            ),
+            footer=self._partial("_footer.html", folder, url_for=url_for),
+            story_item=story_item,
             page=page,
             canonical=self.site.url(page.path),
             csp=SEARCH_CSP if page.search else CSP,
             feeds=[
                 (f.title, f.type, self.site.url(f.path)) for f in (*page.feeds, *self.site_feeds)
             ],
-            search_enabled=self.search,
             url_for=url_for,
             asset=asset,
-            paths=paths,
         )
         logger.debug("rendering %s with %s", page.path, page.template)
         return self.env.get_template(page.template).render(context)

@@ -1,27 +1,55 @@
 """sitemap.xml: every indexable page with its absolute URL and, where known, its last change.
 
 `lastmod` comes from story dates, never from the build clock, so rebuilding the same stories gives
-the same file and search engines are not told that nothing changed.
+the same file and search engines are not told that nothing changed. A sitemap holds at most
+50,000 URLs (sitemaps.org); a larger site gets `sitemap.xml` as a sitemap index of numbered parts
+under `sitemaps/`. Written as text: with a hundred thousand pages, building an XML tree costs more
+than the rest of a rebuild.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from xml.sax.saxutils import escape
 
-from lxml import etree
-
+from crawler.site import paths
 from crawler.site.dates import rfc3339
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+MAX_URLS = 50_000
+_HEAD = "<?xml version='1.0' encoding='UTF-8'?>\n"
 
 
-def sitemap_xml(entries: Iterable[tuple[str, datetime | None]]) -> bytes:
-    """`entries` are (absolute URL, last modified or None), in the order to list them."""
-    urlset = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS})
+def sitemap_xml(entries: Sequence[tuple[str, datetime | None]]) -> bytes:
+    """A urlset of `entries`: (absolute URL, last modified or None), in the order to list them."""
+    lines = [_HEAD, f'<urlset xmlns="{SITEMAP_NS}">\n']
     for loc, lastmod in entries:
-        url = etree.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
-        etree.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = loc
+        lines.append(f"  <url>\n    <loc>{escape(loc)}</loc>\n")
         if lastmod is not None:
-            etree.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = rfc3339(lastmod)
-    return etree.tostring(urlset, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+            lines.append(f"    <lastmod>{rfc3339(lastmod)}</lastmod>\n")
+        lines.append("  </url>\n")
+    lines.append("</urlset>\n")
+    return "".join(lines).encode("utf-8")
+
+
+def sitemap_index(locs: Sequence[str]) -> bytes:
+    lines = [_HEAD, f'<sitemapindex xmlns="{SITEMAP_NS}">\n']
+    lines += (f"  <sitemap>\n    <loc>{escape(loc)}</loc>\n  </sitemap>\n" for loc in locs)
+    lines.append("</sitemapindex>\n")
+    return "".join(lines).encode("utf-8")
+
+
+def sitemaps(
+    entries: Sequence[tuple[str, datetime | None]], url: Callable[[str], str]
+) -> dict[str, bytes]:
+    """The sitemap files by path: `sitemap.xml` alone, or an index of parts when too many URLs.
+
+    `url` makes a path absolute (`SiteView.url`)."""
+    if len(entries) <= MAX_URLS:
+        return {paths.SITEMAP: sitemap_xml(entries)}
+    parts = {
+        f"sitemaps/{n}.xml": sitemap_xml(entries[start : start + MAX_URLS])
+        for n, start in enumerate(range(0, len(entries), MAX_URLS), start=1)
+    }
+    return {paths.SITEMAP: sitemap_index([url(path) for path in parts]), **parts}

@@ -14,12 +14,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
+from typing import Any, TypeVar
 
 from crawler.config import SiteConfig
 from crawler.items import Copy, Story
 from crawler.site import paths
 from crawler.site.dates import to_utc
-from crawler.site.fingerprint import story_fingerprint
+from crawler.site.fingerprint import digest, story_fingerprint
 from crawler.site.text import clean_language, clean_line, clean_paragraphs, excerpt
 
 logger = logging.getLogger(__name__)
@@ -62,37 +64,30 @@ class CopyView:
 
 
 @dataclass(frozen=True, slots=True)
-class StoryView:
-    """A story as readers see it.
+class StoryCard:
+    """What lists show of a story (home, day, site and agency pages, related stories) and what
+    the build needs to tell whether its page changed: kept between builds in the manifest, so a
+    rebuild reads again only the stories that changed. `StoryView` is the whole story.
 
     `date` is the publication date but never later than `first_seen`: a source clock that runs
-    ahead must not give a story a date in the future. `local` is the same instant in the source's
-    own offset, kept only when that offset is not UTC (pages show both). `body` omits the lede when
-    the source repeated it as the first paragraph, so the standfirst is not read twice.
-    `fingerprint` is the stored story's (`fingerprint.story_fingerprint`): incremental builds
-    compare it, never the view's fields.
+    ahead must not give a story a date in the future. `fingerprint` is the stored story's
+    (`fingerprint.story_fingerprint`): incremental builds compare it, never the fields. `search`
+    is the digest of what the search index holds of the story (`StoryView.searchable`).
     """
 
     id: str
     path: str
-    url: str
-    guid: str
     title: str
     lede: str
-    body: tuple[str, ...]
+    summary: str
     source: str
-    source_url: str | None
     original_source: str | None
-    author: str | None
     language: str | None
     date: datetime
-    estimated: bool
     first_seen: datetime
-    copies: tuple[CopyView, ...]
     sites: tuple[str, ...]
-    summary: str
-    fingerprint: str = ""
-    local: datetime | None = None
+    fingerprint: str
+    search: str
 
     @property
     def credit(self) -> str:
@@ -103,17 +98,86 @@ class StoryView:
     def day(self) -> dt.date:
         return self.date.date()
 
+    def to_json(self) -> list[Any]:
+        """The card as JSON values, for the manifest (`card_from_json` reads it back); the
+        summary is most often the lede, and then null."""
+        return [
+            self.id,
+            self.path,
+            self.title,
+            self.lede,
+            None if self.summary == self.lede else self.summary,
+            self.source,
+            self.original_source,
+            self.language,
+            self.date.isoformat(),
+            self.first_seen.isoformat(),
+            list(self.sites),
+            self.fingerprint,
+            self.search,
+        ]
+
+
+def card_from_json(data: list[Any]) -> StoryCard:
+    """A card from `StoryCard.to_json`; raises ValueError or TypeError for anything else."""
+    (story_id, path, title, lede, summary, source, credit, language, date, first_seen, sites,
+     fingerprint, search) = data  # fmt: skip
+    return StoryCard(
+        story_id,
+        path,
+        title,
+        lede,
+        lede if summary is None else summary,
+        source,
+        credit,
+        language,
+        datetime.fromisoformat(date),
+        datetime.fromisoformat(first_seen),
+        tuple(sites),
+        fingerprint,
+        search,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StoryView(StoryCard):
+    """A story as its page and the feeds show it: its card and all the rest.
+
+    `local` is the publication instant in the source's own offset, kept only when that offset is
+    not UTC (pages show both). `body` omits the lede when the source repeated it as the first
+    paragraph, so the standfirst is not read twice.
+    """
+
+    url: str
+    guid: str
+    body: tuple[str, ...]
+    source_url: str | None
+    author: str | None
+    estimated: bool
+    copies: tuple[CopyView, ...]
+    local: datetime | None
+
     @property
     def paragraphs(self) -> tuple[str, ...]:
         """The full text, standfirst first: what a feed's full content carries."""
         return ((self.lede,) if self.lede else ()) + self.body
 
+    @property
+    def searchable(self) -> tuple[str, ...]:
+        """What the search index holds of the story: its title and its text."""
+        return (self.title, *self.paragraphs)
+
+
+C = TypeVar("C", bound=StoryCard)
+_BY_ID = attrgetter("id")
+_BY_DATE = attrgetter("date")
+_BY_FIRST_SEEN = attrgetter("first_seen")
 
 @dataclass(frozen=True, slots=True)
 class DayView:
     day: dt.date
     path: str
-    stories: tuple[StoryView, ...]
+    stories: tuple[StoryCard, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +187,7 @@ class SourceView:
     name: str
     slug: str
     path: str
-    stories: tuple[StoryView, ...]
+    stories: tuple[StoryCard, ...]
     feed: str | None = None
 
 
@@ -170,23 +234,24 @@ def story_view(story: Story, site: SiteView, fingerprint: str | None = None) -> 
     return StoryView(
         id=story_id,
         path=path,
-        url=site.url(path),
-        guid=paths.story_guid(story_id),
         title=title,
         lede=lede,
-        body=body,
+        summary=excerpt(lede or (body[0] if body else title), 300),
         source=source,
-        source_url=source_url if paths.is_web_url(source_url) else None,
         original_source=clean_line(story.original_source) or None,
-        author=clean_line(story.author) or None,
         language=clean_language(story.language),
         date=shown,
-        estimated=story.published_estimated,
         first_seen=first_seen,
-        copies=copies,
         sites=sites,
-        summary=excerpt(lede or (body[0] if body else title), 300),
         fingerprint=fingerprint or story_fingerprint(story),
+        search=digest(path, title, lede, *body),
+        url=site.url(path),
+        guid=paths.story_guid(story_id),
+        body=body,
+        source_url=source_url if paths.is_web_url(source_url) else None,
+        author=clean_line(story.author) or None,
+        estimated=story.published_estimated,
+        copies=copies,
         local=_local(story.published, shown),
     )
 
@@ -200,39 +265,46 @@ def story_views(
     has them already).
     """
     views: list[StoryView] = []
-    seen_paths: dict[str, str] = {}
     for index, story in enumerate(stories):
         try:
-            view = story_view(story, site, fingerprints[index] if fingerprints else None)
+            views.append(story_view(story, site, fingerprints[index] if fingerprints else None))
         except (ValueError, TypeError, AttributeError) as exc:
             logger.warning("skipping story %r: %s", getattr(story, "id", None), exc)
-            continue
-        if view.path in seen_paths:
+    return unique_paths(views)
+
+
+def unique_paths(cards: Iterable[C]) -> list[C]:
+    """The stories in order, but one whose page another has taken already is logged, left out."""
+    kept: list[C] = []
+    seen_paths: dict[str, str] = {}
+    for card in cards:
+        if card.path in seen_paths:
             logger.warning(
                 "skipping story %r: its page %s is taken by story %r",
-                view.id,
-                view.path,
-                seen_paths[view.path],
+                card.id,
+                card.path,
+                seen_paths[card.path],
             )
             continue
-        seen_paths[view.path] = view.id
-        views.append(view)
-    return views
+        seen_paths[card.path] = card.id
+        kept.append(card)
+    return kept
 
 
-def newest_first(views: Iterable[StoryView]) -> list[StoryView]:
+def newest_first(views: Iterable[C]) -> list[C]:
     """Reading order for pages: by shown date, newest first; ties by id for a stable build."""
-    return sorted(views, key=lambda v: (-v.date.timestamp(), v.id))
+    # Two stable sorts on C-level keys: this runs over every story many times per build.
+    return sorted(sorted(views, key=_BY_ID), key=_BY_DATE, reverse=True)
 
 
-def announced_first(views: Iterable[StoryView]) -> list[StoryView]:
+def announced_first(views: Iterable[C]) -> list[C]:
     """Feed order: by `first_seen`, newest first, so a story that gains copies is not re-sent."""
-    return sorted(views, key=lambda v: (-v.first_seen.timestamp(), v.id))
+    return sorted(sorted(views, key=_BY_ID), key=_BY_FIRST_SEEN, reverse=True)
 
 
-def group_by_day(views: Sequence[StoryView]) -> list[DayView]:
+def group_by_day(views: Sequence[StoryCard]) -> list[DayView]:
     """Stories grouped by UTC day, newest day first, newest story first within a day."""
-    days: dict[dt.date, list[StoryView]] = defaultdict(list)
+    days: dict[dt.date, list[StoryCard]] = defaultdict(list)
     for view in newest_first(views):
         days[view.day].append(view)
     return [
@@ -241,9 +313,9 @@ def group_by_day(views: Sequence[StoryView]) -> list[DayView]:
     ]
 
 
-def source_views(views: Sequence[StoryView]) -> list[SourceView]:
+def source_views(views: Sequence[StoryCard]) -> list[SourceView]:
     """One entry per site that carried anything, by name; each lists its stories newest first."""
-    carried: dict[str, list[StoryView]] = defaultdict(list)
+    carried: dict[str, list[StoryCard]] = defaultdict(list)
     for view in newest_first(views):
         for site in view.sites:
             carried[site].append(view)
@@ -259,9 +331,9 @@ def source_views(views: Sequence[StoryView]) -> list[SourceView]:
     ]
 
 
-def agency_views(views: Sequence[StoryView]) -> list[SourceView]:
+def agency_views(views: Sequence[StoryCard]) -> list[SourceView]:
     """One entry per credited wire agency, by name, each with its stories newest first."""
-    credited: dict[str, list[StoryView]] = defaultdict(list)
+    credited: dict[str, list[StoryCard]] = defaultdict(list)
     for view in newest_first(views):
         if view.original_source:
             credited[view.original_source].append(view)
@@ -278,16 +350,16 @@ def agency_views(views: Sequence[StoryView]) -> list[SourceView]:
     ]
 
 
-def related_by_wire(views: Sequence[StoryView], limit: int) -> dict[str, tuple[StoryView, ...]]:
+def related_by_wire(views: Sequence[StoryCard], limit: int) -> dict[str, tuple[StoryCard, ...]]:
     """For each story, up to `limit` other stories of the same wire agency on the same UTC day.
 
     Nearest in time first, so a long day still shows the neighbours a reader most likely wants.
     """
-    groups: dict[tuple[str, dt.date], list[StoryView]] = defaultdict(list)
+    groups: dict[tuple[str, dt.date], list[StoryCard]] = defaultdict(list)
     for view in newest_first(views):
         if view.original_source:
             groups[(view.original_source, view.day)].append(view)
-    related: dict[str, tuple[StoryView, ...]] = {}
+    related: dict[str, tuple[StoryCard, ...]] = {}
     for group in groups.values():
         for index, view in enumerate(group):
             # The group is in time order, so the nearest stories are within `limit` either side.

@@ -3,34 +3,41 @@
 `Writer` keeps every path inside its root and refuses to write a file twice (two stories that
 would share a page are a bug to surface, not a page to overwrite silently).
 
-`publish` gives the build a Writer on a fresh folder beside `out_dir` and swaps it in only when
-the whole site is written, so a reader or a crash never sees a half-written or missing site:
+`publish` gives the build a Writer on a folder beside `out_dir` and swaps it in only when the
+whole site is written, so a reader or a crash never sees a half-written or missing site:
 
 1. Under an exclusive `flock` on the parent folder (two builds never share temp folders), leftovers
    of a crashed build are dealt with first: if `out_dir` is missing but a moved-aside old site
    (`.<name>.old-*`) exists, that site is put back; then every `.<name>.new-*`/`.old-*` folder is
    deleted.
-2. The build writes into `.<name>.new-<random>` (same file system, so renames are atomic); when
-   `durable`, all of it reaches the disk before the swap: one `syncfs` of that file system where
-   Linux has it (an fsync per file costs more than the rest of an incremental build), else an
-   fsync of every file and folder.
+2. The build writes into `.<name>.new-<random>` (same file system, so renames are atomic): the
+   spare (below) renamed, or a new folder. When `durable`, all of it reaches the disk before the
+   swap: one `syncfs` of that file system where Linux has it (an fsync per file costs more than
+   the rest of an incremental build), else an fsync of every file and folder.
 3. If the build raises, the temp folder is deleted and `out_dir` is untouched.
 4. Swap. On Linux, `renameat2(RENAME_EXCHANGE)` exchanges the two folders in one atomic step:
    `out_dir` is never absent, not even for a moment. Where that call is missing or the file system
    does not support it, `out_dir` is renamed aside to `.<name>.old-*` and the new folder renamed
    into place; a failure between the two renames is undone at once, and a crash between them is
-   repaired by step 1 of the next build. Either way the old site is then deleted.
+   repaired by step 1 of the next build. Either way the old site becomes the spare.
 
 An existing `out_dir` is replaced only if it is a real folder that is empty or holds an
 `index.html` (a previous build): a mistyped `--out ~` must not delete someone's home.
 
 Incremental builds: `publish` reads the previous site's manifest (under the lock) and hands it to
 the Writer. A file whose bytes are unchanged, or a page the build knows to be unchanged (`reuse`),
-is hard-linked from the previous site into the new folder instead of written again: its inode and
-mtime stay, the swap stays atomic, and deleting the old folder afterwards only drops a link. No
-file is ever opened for writing once it exists, so a linked file can never be changed in place
-(which would change the live site too). `keep_previous` ends a build that found nothing new:
-the temp folder goes and the live site is left exactly as it was.
+is hard-linked from the previous site instead of written again: its inode and mtime stay, and the
+swap stays atomic. No file is ever opened for writing once it exists, and a file the build
+replaces is unlinked first, so a linked file can never be changed in place (which would change the
+live site too). `keep_previous` ends a build that found nothing new: the live site is left
+exactly as it was.
+
+The spare: the site a build replaces is kept beside it as `.<name>.spare` instead of being
+deleted, and the next build starts from it. Most of its files are already the live site's own
+(hard links), so that build only replaces what changed in the last two builds and deletes what is
+gone (`Writer.finish`): linking ten thousand unchanged files into a new folder, then deleting the
+old folder, costs more than the rest of a rebuild. Whatever else the spare holds is deleted before
+the swap, so the published site is exactly what the build wrote.
 """
 
 from __future__ import annotations
@@ -46,11 +53,11 @@ import secrets
 import shutil
 import stat
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from crawler.site.manifest import FileRecord, Manifest, file_matches, read_manifest
+from crawler.site import paths
+from crawler.site.manifest import FileRecord, Manifest, read_manifest
 
 logger = logging.getLogger(__name__)
 
@@ -70,8 +77,11 @@ def content_hash(payload: bytes) -> str:
 class Writer:
     """Writes files below one root folder, each at most once.
 
-    With a `previous` manifest and the folder it describes, unchanged files are hard-linked from
-    there instead of written (see the module docstring).
+    With a `previous` manifest and the folder it describes (the live site), files whose bytes
+    are unchanged there are hard-linked from it instead of written. With `staged`, the root
+    already holds a site (the spare, the one before the live one): a file there that is the live
+    site's very file (same inode) is left as it is, and `finish` deletes what this build did not
+    claim.
     """
 
     def __init__(
@@ -81,6 +91,7 @@ class Writer:
         durable: bool = True,
         previous: Manifest | None = None,
         previous_root: Path | None = None,
+        staged: bool = False,
     ) -> None:
         self.root = root
         self.durable = durable
@@ -89,16 +100,36 @@ class Writer:
         self.records: dict[str, FileRecord] = {}
         self.linked = 0
         self.kept = False
+        self.touched = False  # whether anything the root held was changed or deleted
         self._real_root = root.resolve()
         self._root_prefix = str(root) + os.sep
         self._written: dict[str, str] = {}
         self._folders: dict[str, bool] = {}  # folder -> resolves inside the root
         self._made: set[str] = set()
+        self._present = _inodes(root) if staged else {}
+        self._live: dict[str, int] | None = None
 
     @property
     def written(self) -> tuple[str, ...]:
         """The relative paths written (or linked) so far, sorted."""
         return tuple(sorted(self._written.values()))
+
+    def _live_inodes(self) -> dict[str, int]:
+        """The previous site's files that are as recorded (regular, of the recorded size), by
+        relative path, with their inodes: one stat each, once per build."""
+        if self._live is None:
+            self._live = {}
+            if self.previous is not None:
+                prefix = f"{self.previous_root}{os.sep}"
+                for relpath, record in self.previous.files.items():
+                    inode = file_inode(prefix + relpath, record)
+                    if inode is not None:
+                        self._live[relpath] = inode
+        return self._live
+
+    def previous_intact(self) -> bool:
+        """Whether every file of the previous site is still as its manifest records it."""
+        return self.previous is not None and len(self._live_inodes()) == len(self.previous.files)
 
     def _target(self, relpath: str) -> str:
         """The file's path (a string: this runs for every file of the site, pathlib is slow)."""
@@ -132,17 +163,28 @@ class Writer:
             self._made.add(folder)
         return target
 
+    def _clear(self, relpath: str, target: str) -> None:
+        """Make room for a new file: delete what the root held there (never write into it: the
+        live site may share that file)."""
+        if self._present.pop(relpath, None) is None:
+            return
+        self.touched = True
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target)
+
     def _link_previous(self, relpath: str, target: str, record: FileRecord) -> bool:
-        """Hard-link the previous site's copy of `relpath`; False when it cannot be trusted."""
-        assert self.previous_root is not None
-        source = f"{self.previous_root}{os.sep}{relpath}"
-        if not file_matches(source, record):
+        """Have the previous site's copy of `relpath` here; False when it cannot be trusted."""
+        inode = self._live_inodes().get(relpath)
+        if inode is None or self.previous is None or self.previous.files.get(relpath) != record:
             return False
-        try:
-            os.link(source, target, follow_symlinks=False)
-        except OSError as exc:  # another file system, no hard links, too many links
-            logger.debug("cannot link %s (%s): writing it instead", relpath, exc)
-            return False
+        if self._present.get(relpath) != inode:
+            self._clear(relpath, target)
+            try:
+                os.link(f"{self.previous_root}{os.sep}{relpath}", target, follow_symlinks=False)
+            except OSError as exc:  # another file system, no hard links, too many links
+                logger.debug("cannot link %s (%s): writing it instead", relpath, exc)
+                return False
+            self.touched = True
         self.records[relpath] = record
         self.linked += 1
         return True
@@ -150,14 +192,14 @@ class Writer:
     def write(self, relpath: str, data: str | bytes) -> Path:
         """Write one file (text as UTF-8); raise WriteError for a bad or repeated path.
 
-        When the previous site has the very same bytes there, link that file instead.
+        When the previous site has the very same bytes there, have that file (keep or link it).
         """
         target = self._claim(relpath)
         payload = data.encode("utf-8") if isinstance(data, str) else data
         record = FileRecord(content_hash(payload), len(payload))
-        unchanged = self.previous is not None and self.previous.files.get(relpath) == record
-        if unchanged and self._link_previous(relpath, target, record):
+        if self._link_previous(relpath, target, record):
             return Path(target)
+        self._clear(relpath, target)
         try:
             with open(target, "xb") as file:
                 file.write(payload)
@@ -166,33 +208,38 @@ class Writer:
                     os.fsync(file.fileno())
         except FileExistsError:
             raise WriteError(f"refusing to overwrite {relpath!r}") from None
+        self.touched = True
         self.records[relpath] = record
         logger.debug("wrote %s (%d bytes)", relpath, len(payload))
         return Path(target)
 
     def reuse(self, relpath: str) -> bool:
-        """Link the previous site's `relpath` as it is (the caller knows it is unchanged).
+        """Have the previous site's `relpath` as it is (the caller knows it is unchanged).
 
         False, with nothing claimed, when there is no trustworthy previous copy: write it then.
         """
         record = self.previous.files.get(relpath) if self.previous is not None else None
-        if record is None:
+        inode = self._live_inodes().get(relpath) if record is not None else None
+        if record is None or inode is None:
             return False
         target = self._claim(relpath)
+        if self._present.get(relpath) == inode:  # the spare holds the very file: nothing to do
+            self.records[relpath] = record
+            self.linked += 1
+            return True
         if self._link_previous(relpath, target, record):
             return True
         del self._written[relpath.casefold()]
         return False
 
     def reuse_tree(self, prefix: str) -> bool:
-        """Link every previous file under `prefix/`, all or none (a tool's output, say)."""
+        """Have every previous file under `prefix/`, all or none (a tool's output, say)."""
         if self.previous is None:
             return False
         start = prefix.rstrip("/") + "/"
         wanted = sorted(p for p in self.previous.files if p.startswith(start))
-        assert self.previous_root is not None
-        root = self.previous_root
-        if not wanted or not all(file_matches(root / p, self.previous.files[p]) for p in wanted):
+        live = self._live_inodes()
+        if not wanted or not all(p in live for p in wanted):
             return False
         for relpath in wanted:
             if not self.reuse(relpath):
@@ -201,13 +248,25 @@ class Writer:
         return True
 
     def discard_tree(self, prefix: str) -> None:
-        """Forget and delete what was put under `prefix/` in this build (to redo it afresh)."""
+        """Forget and delete what is under `prefix/` in this build (to redo it afresh)."""
         start = prefix.rstrip("/") + "/"
         for relpath in [p for p in self.records if p.startswith(start)]:
             del self.records[relpath]
             del self._written[relpath.casefold()]
-        shutil.rmtree(self._target(prefix), ignore_errors=True)
+        for relpath in [p for p in self._present if p.startswith(start)]:
+            del self._present[relpath]
+        folder = self._target(prefix)
+        if os.path.lexists(folder):
+            self.touched = True
+            shutil.rmtree(folder, ignore_errors=True)
         self._made.clear()
+
+    def fresh_folder(self, prefix: str) -> Path:
+        """An empty folder at `prefix/` for a tool to write into (see `adopt_tree`)."""
+        self.discard_tree(prefix)
+        folder = self._target(prefix)
+        os.makedirs(folder)
+        return Path(folder)
 
     def adopt_tree(self, prefix: str) -> int:
         """Record the files a tool wrote under `prefix/` (Pagefind's index), as if written here.
@@ -234,11 +293,53 @@ class Writer:
                 if self.durable:
                     _fsync_path(Path(path))
                 count += 1
+        self.touched = True
         return count
+
+    def finish(self) -> None:
+        """Delete what the root held that this build did not claim (the spare's leftovers), and
+        the folders that leaves empty."""
+        claimed = set(self._written.values())
+        folders = set()
+        for relpath in [p for p in self._present if p not in claimed]:
+            self._clear(relpath, self._root_prefix + relpath)
+            folders.add(relpath.rpartition("/")[0])
+        for folder in sorted(folders, key=len, reverse=True):
+            while folder:
+                try:
+                    os.rmdir(self._root_prefix + folder)
+                except OSError:  # not empty: it holds files of this build
+                    break
+                folder = folder.rpartition("/")[0]
 
     def keep_previous(self) -> None:
         """Leave the published site as it is: the build found nothing to change."""
         self.kept = True
+
+
+def file_inode(path: str, record: FileRecord) -> int | None:
+    """The inode of `path` if it is a regular file of the recorded size, else None."""
+    try:
+        info = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    return info.st_ino if stat.S_ISREG(info.st_mode) and info.st_size == record.size else None
+
+
+def _inodes(root: Path) -> dict[str, int]:
+    """Every entry under `root` but folders, by relative path, with its inode (no stat)."""
+    found: dict[str, int] = {}
+    pending = [("", str(root))]
+    while pending:
+        relative, folder = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = f"{relative}{entry.name}"
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((name + "/", entry.path))
+                else:
+                    found[name] = entry.inode()
+    return found
 
 
 @functools.cache
@@ -367,13 +468,18 @@ def _check_replaceable(out_dir: Path) -> None:
         )
 
 
+def spare_path(out_dir: Path) -> Path:
+    """Where the site before the live one is kept, as a head start for the next build."""
+    return out_dir.parent / f".{out_dir.name}.spare"
+
+
 def _swap_in(new: Path, out_dir: Path) -> None:
-    """Put `new` at `out_dir` atomically and delete whatever was there."""
+    """Put `new` at `out_dir` atomically; what was there becomes the spare."""
     if not out_dir.exists():
         os.rename(new, out_dir)
         return
     if exchange(new, out_dir):
-        _remove_tree(new)  # it now holds the previous site
+        os.rename(new, spare_path(out_dir))  # it now holds the previous site
         return
     old = out_dir.parent / f".{out_dir.name}.old-{secrets.token_hex(8)}"
     os.rename(out_dir, old)
@@ -382,14 +488,35 @@ def _swap_in(new: Path, out_dir: Path) -> None:
     except BaseException:
         os.rename(old, out_dir)
         raise
-    _remove_tree(old)
+    os.rename(old, spare_path(out_dir))
+
+
+def _staging(out_dir: Path, previous: Manifest | None) -> tuple[Path, bool]:
+    """The folder to build in, and whether it is the spare (else it is a new, empty one).
+
+    A spare is only ever a published site moved aside, so it has a manifest; one without (a
+    folder someone else put there) is not built in.
+    """
+    spare = spare_path(out_dir)
+    new = out_dir.parent / f".{out_dir.name}.new-{secrets.token_hex(8)}"
+    usable = spare.is_dir() and not spare.is_symlink() and (spare / paths.MANIFEST).is_file()
+    if previous is not None and usable:
+        os.rename(spare, new)
+        return new, True
+    if os.path.lexists(spare):
+        _remove_tree(spare)
+    new.mkdir(mode=0o755)
+    os.chmod(new, 0o755)  # whatever the umask: a web server must see the site
+    return new, False
 
 
 @contextlib.contextmanager
 def publish(out_dir: Path, *, durable: bool = True, incremental: bool = True) -> Iterator[Writer]:
-    """Yield a Writer on a fresh folder; on a clean exit it atomically becomes `out_dir`.
+    """Yield a Writer on a folder beside `out_dir`; on a clean exit it atomically becomes
+    `out_dir`, and the site it replaces becomes the spare.
 
-    With `incremental`, the Writer gets the current site's manifest to reuse unchanged files.
+    With `incremental`, the Writer gets the current site's manifest to reuse unchanged files,
+    and the spare to build in.
     """
     out_dir = Path(os.path.abspath(out_dir))
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -397,20 +524,24 @@ def publish(out_dir: Path, *, durable: bool = True, incremental: bool = True) ->
         _recover(out_dir)
         _check_replaceable(out_dir)
         previous = read_manifest(out_dir) if incremental and out_dir.is_dir() else None
-        new = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
-        os.chmod(new, 0o755)  # mkdtemp's 0700 would hide the site from a web server
+        new, staged = _staging(out_dir, previous)
         writer = Writer(
             new,
             durable=False,  # synced as a whole below
             previous=previous,
             previous_root=out_dir if previous is not None else None,
+            staged=staged,
         )
         try:
             yield writer
             if writer.kept:
-                _remove_tree(new)
+                if staged and not writer.touched:
+                    os.rename(new, spare_path(out_dir))
+                else:
+                    _remove_tree(new)
                 logger.info("nothing new: %s left as it was", out_dir)
                 return
+            writer.finish()
             if durable:
                 _sync_tree(new)
             _swap_in(new, out_dir)

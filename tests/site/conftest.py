@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
@@ -176,3 +178,22 @@ def sample_health() -> list[SourceHealth]:
         SourceHealth("Pacific Times", "new", None, (), None),
     ]
 
+
+
+def search_bundles(site: Path) -> list[Path]:
+    """The search index's shards, as the search page lists them (newest first)."""
+    page = (site / "search/index.html").read_text(encoding="utf-8")
+    match = re.search(r'data-bundles="([^"]*)"', page)
+    assert match, "the search page names no index"
+    return [site / folder for folder in match.group(1).split()]
+
+
+def indexed_pages(site: Path) -> int:
+    """How many pages the search index holds, over all its shards."""
+    return sum(
+        language["page_count"]
+        for bundle in search_bundles(site)
+        for language in json.loads((bundle / "pagefind-entry.json").read_bytes())[
+            "languages"
+        ].values()
+    )

@@ -22,9 +22,16 @@ import pytest
 
 from crawler.config import Config, SiteConfig
 from crawler.items import Story
-from crawler.site import build_site
+from crawler.site import build_site, search
 
-from .conftest import T0, make_story, sample_config, sample_health, sample_stories
+from .conftest import (
+    T0,
+    make_story,
+    sample_config,
+    sample_health,
+    sample_stories,
+    search_bundles,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[2]
@@ -93,14 +100,18 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     config = Config(
         site=SiteConfig(title="Wire Digest", base_url=url, feed_items=50), sources=base.sources
     )
-    build_site(
-        [*sample_stories(), *more_stories()],
-        config,
-        root,
-        durable=False,
-        per_page=10,
-        status=sample_health(),
-    )
+    # Small search shards, so the search page merges several (the hostile story is in the oldest).
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "SMALLEST", 8)
+        build_site(
+            [*sample_stories(), *more_stories()],
+            config,
+            root,
+            durable=False,
+            per_page=10,
+            status=sample_health(),
+        )
+    assert len(search_bundles(root)) > 3
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -15,6 +15,8 @@ from crawler.items import Story
 from crawler.site import build_site, default_templates_dir, render
 from crawler.site.build import BuildResult
 
+from .conftest import indexed_pages, search_bundles
+
 BASE = "https://digest.example.org/news/"
 IDS = ["kyiv-talks", "monsoon", "rail-link"]
 
@@ -70,7 +72,7 @@ def test_build_result_and_layout(
         "days/2025-05-31.html",
         "search/index.html",
         "pagefind/pagefind-ui.js",
-        "pagefind/pagefind.js",
+        "pagefind/pagefind-ui.css",
         ".manifest.json",
         *(f"stories/{i}.html" for i in IDS),
     ):
@@ -83,6 +85,11 @@ def test_build_result_and_layout(
     assert result.search and not result.unchanged and result.rendered == result.pages
     assert any(re.fullmatch(r"static/style\.[0-9a-f]{10}\.css", n) for n in names)
     assert any(re.fullmatch(r"static/search\.[0-9a-f]{10}\.js", n) for n in names)
+    bundles = search_bundles(result.out_dir)
+    assert len(bundles) == 1  # three stories: one shard
+    for name in ("pagefind-ui.js", "pagefind.js", "pagefind-entry.json"):
+        assert (bundles[0] / name).is_file(), name
+    assert indexed_pages(result.out_dir) == 3
 
 
 def test_every_html_page_parses_strictly(site: Path) -> None:
@@ -318,7 +325,7 @@ def test_second_build_replaces_the_first(
     assert b"monsoon" not in (out / "sources/mumbai-mirror.html").read_bytes()
     assert b"monsoon" not in (out / "feed.xml").read_bytes()
     assert b"monsoon" not in (out / "sitemap.xml").read_bytes()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".output.spare", "output"]  # the first site, kept
 
 
 def test_failing_build_leaves_the_previous_site(

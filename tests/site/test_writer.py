@@ -72,7 +72,12 @@ def test_publish_creates_then_replaces_completely(tmp_path: Path) -> None:
     assert out.stat().st_mode & 0o777 == 0o755
     _site(out, "two")
     assert sorted(p.name for p in out.iterdir()) == ["index.html", "two.html"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]  # no temp folders left
+    # no temp folders left; the site it replaced is kept as the spare for the next build
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".output.spare", "output"]
+    assert sorted(p.name for p in (tmp_path / ".output.spare").iterdir()) == [
+        "index.html",
+        "one.html",
+    ]
 
 
 def test_publish_fallback_without_exchange(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -81,7 +86,7 @@ def test_publish_fallback_without_exchange(tmp_path: Path, monkeypatch: pytest.M
     _site(out, "one")
     _site(out, "two")
     assert sorted(p.name for p in out.iterdir()) == ["index.html", "two.html"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".output.spare", "output"]
 
 
 def test_publish_fallback_undoes_a_failed_second_rename(
@@ -208,3 +213,75 @@ def test_a_planted_symlink_is_never_linked_into_the_new_site(tmp_path: Path) -> 
         assert w.reuse("page.html") is False
         w.write("page.html", "page")
     assert not (out / "page.html").is_symlink()
+
+
+def _manifested(out: Path, files: dict[str, str]) -> None:
+    with publish(out, durable=False) as w:
+        for path, text in files.items():
+            w.write(path, text)
+        w.write(".manifest.json", Manifest(key="k", files=dict(w.records)).to_bytes())
+
+
+def _tree(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): p.read_text()
+        for p in root.rglob("*")
+        if p.is_file() and p.name != ".manifest.json"
+    }
+
+
+def test_a_rebuild_starts_from_the_spare_and_touches_only_what_changed(tmp_path: Path) -> None:
+    out, spare = tmp_path / "output", tmp_path / ".output.spare"
+    _manifested(out, {"index.html": "one", "a.html": "a", "gone/g.html": "g", "b.html": "b"})
+    _manifested(out, {"index.html": "two", "a.html": "a", "b.html": "b, changed"})
+    assert _tree(spare) == {"index.html": "one", "a.html": "a", "gone/g.html": "g", "b.html": "b"}
+    (spare / "junk.html").write_text("planted")
+    before = {name: (out / name).stat().st_ino for name in ("a.html", "b.html")}
+    third = {"index.html": "three", "a.html": "a", "b.html": "b, changed", "new/n.html": "n"}
+    _manifested(out, third)
+    assert _tree(out) == third  # no leftover of the spare, nothing planted there
+    assert {name: (out / name).stat().st_ino for name in before} == before  # not rewritten
+    assert _tree(spare) == {"index.html": "two", "a.html": "a", "b.html": "b, changed"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".output.spare", "output"]
+
+
+def test_whatever_the_spare_holds_the_new_site_is_what_was_written(tmp_path: Path) -> None:
+    out, spare = tmp_path / "output", tmp_path / ".output.spare"
+    _manifested(out, {"index.html": "one", "old.html": "old"})
+    _manifested(out, {"index.html": "two"})
+    (spare / ".manifest.json").write_text("{broken")
+    _manifested(out, {"index.html": "three"})
+    assert _tree(out) == {"index.html": "three"}
+
+
+def test_a_file_defaced_in_both_sites_is_written_again(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    _manifested(out, {"index.html": "one", "page.html": "page"})
+    _manifested(out, {"index.html": "two", "page.html": "page"})
+    (out / "page.html").write_text("defaced!")  # the spare shares this file
+    _manifested(out, {"index.html": "three", "page.html": "page"})
+    assert (out / "page.html").read_text() == "page"
+
+
+def test_a_failed_build_drops_the_spare_and_leaves_the_site(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    _manifested(out, {"index.html": "one", "a.html": "a"})
+    _manifested(out, {"index.html": "two", "a.html": "a"})
+    with pytest.raises(RuntimeError), publish(out, durable=False) as w:
+        w.write("index.html", "half")
+        raise RuntimeError("render failed")
+    assert _tree(out) == {"index.html": "two", "a.html": "a"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+    _manifested(out, {"index.html": "three"})
+    assert _tree(out) == {"index.html": "three"}
+
+
+def test_nothing_new_keeps_the_spare(tmp_path: Path) -> None:
+    out, spare = tmp_path / "output", tmp_path / ".output.spare"
+    _manifested(out, {"index.html": "one"})
+    _manifested(out, {"index.html": "two"})
+    inode = spare.stat().st_ino
+    with publish(out, durable=False) as w:
+        w.keep_previous()
+    assert spare.stat().st_ino == inode and (spare / "index.html").read_text() == "one"
+    assert (out / "index.html").read_text() == "two"

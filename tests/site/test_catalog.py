@@ -1,0 +1,173 @@
+"""The state as the build's catalog: a rebuild reads again only the stories whose copies changed,
+and publishes exactly what a build from scratch would."""
+
+from collections.abc import Callable, Collection
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from crawler.config import Config
+from crawler.items import Article, AssignedArticle, Copy, Story
+from crawler.site import build_site, render, search
+from crawler.site.build import TooFewStories
+from crawler.site.catalog import StoreCatalog
+from crawler.store import SQLiteStore
+
+from .test_build import files
+
+
+def save(store: SQLiteStore, story: Story, *, new: bool = True) -> None:
+    """Store each copy of `story` as an article of it."""
+    for n, copy in enumerate(story.copies):
+        article = Article(
+            url=copy.url,
+            canonical_url=copy.url,
+            source=copy.source,
+            title=copy.title,
+            published=copy.published,
+            published_estimated=False,
+            author=story.author,
+            original_source=story.original_source,
+            lede=story.lede,
+            paragraphs=story.paragraphs,
+            language=story.language,
+            fetched_at=story.first_seen,
+        )
+        store.save(AssignedArticle(article, story.id, new and n == 0), None, story.first_seen)
+
+
+def stories(make: Callable[..., Story], t0: datetime, count: int, start: int = 0) -> list[Story]:
+    return [
+        make(
+            id=f"s{i:03d}",
+            title=f"Story {i}",
+            lede=f"The lede of story {i}.",
+            paragraphs=(f"The lede of story {i}.", f"Word{i} is in the text of story {i}."),
+            original_source=("Xinhua", "ANI", None)[i % 3],
+            published=t0 - timedelta(hours=5 * i),
+            first_seen=t0 - timedelta(hours=5 * i) + timedelta(minutes=9),
+            copies=(
+                Copy(f"https://a.example/{i}", "Daily Gazette", f"Story {i}", t0 - timedelta(hours=5 * i)),
+            ),
+        )
+        for i in range(start, start + count)
+    ]
+
+
+def another_copy(story: Story, at: datetime, text: str) -> Story:
+    """The story with one more copy, from another site, whose text is longer (so it is shown)."""
+    copy = Copy(f"https://b.example/{story.id}", "Pacific Times", f"{story.title}, again", at)
+    return replace(story, copies=(copy,), paragraphs=(*story.paragraphs, text))
+
+
+def test_changed_since_names_the_stories_with_new_copies(
+    tmp_path: Path, story_factory: Callable[..., Story], t0: datetime
+) -> None:
+    with SQLiteStore(tmp_path / "state") as store:
+        old = stories(story_factory, t0, 5)
+        for story in old:
+            save(store, story)
+        mark = StoreCatalog(store).watermark()
+        assert StoreCatalog(store).changed_since(mark) == set()
+        save(store, another_copy(old[2], t0, "More."), new=False)
+        save(store, stories(story_factory, t0 + timedelta(days=1), 1, start=9)[0])
+        assert StoreCatalog(store).changed_since(mark) == {"s002", "s009"}
+        assert StoreCatalog(store).changed_since("not a watermark") is None
+
+
+def test_another_state_is_never_taken_for_the_same(
+    tmp_path: Path, story_factory: Callable[..., Story], t0: datetime
+) -> None:
+    """Two states with as many copies: the last copy tells them apart."""
+    with SQLiteStore(tmp_path / "a") as a, SQLiteStore(tmp_path / "b") as b:
+        for story in stories(story_factory, t0, 3):
+            save(a, story)
+        for story in stories(story_factory, t0, 3, start=3):
+            save(b, story)
+        assert StoreCatalog(b).changed_since(StoreCatalog(a).watermark()) is None
+
+
+def test_a_rebuild_reads_only_what_changed_and_matches_a_fresh_build(
+    tmp_path: Path,
+    story_factory: Callable[..., Story],
+    t0: datetime,
+    config: Config,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(search, "SMALLEST", 4)  # several search shards
+    out = tmp_path / "output"
+
+    def build(store: SQLiteStore, where: Path) -> None:
+        build_site(StoreCatalog(store), config, where, durable=False, now=t0 + timedelta(days=2))
+
+    with SQLiteStore(tmp_path / "state") as store:
+        old = stories(story_factory, t0, 30)
+        for story in old:
+            save(store, story)
+        build(store, out)
+        for story in stories(story_factory, t0 + timedelta(days=1), 3, start=40):
+            save(store, story)
+        save(store, another_copy(old[1], t0, "A longer copy adds this."), new=False)
+        asked: list[Collection[str] | None] = []
+        real = store.articles_by_story
+
+        def spy(ids: Collection[str] | None = None) -> dict:  # type: ignore[type-arg]
+            asked.append(None if ids is None else set(ids))
+            return real(ids)
+
+        monkeypatch.setattr(store, "articles_by_story", spy)
+        build(store, out)
+        assert asked[0] == {"s040", "s041", "s042", "s001"}  # the changed stories first
+        assert None not in asked  # and never all of them
+        monkeypatch.undo()
+        monkeypatch.setattr(search, "SMALLEST", 4)
+        build(store, tmp_path / "fresh")
+        build(store, out)  # nothing new
+    assert files(out) == files(tmp_path / "fresh")
+    assert "A longer copy adds this." in (out / "stories/s001.html").read_text()
+
+
+def test_nothing_new_reads_no_story_and_writes_nothing(
+    tmp_path: Path,
+    story_factory: Callable[..., Story],
+    t0: datetime,
+    config: Config,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What keeps a build with nothing new well under a second: it reads the watermark and the
+    manifest, checks the files are there, and stops."""
+    out = tmp_path / "output"
+    with SQLiteStore(tmp_path / "state") as store:
+        for story in stories(story_factory, t0, 20):
+            save(store, story)
+        build_site(StoreCatalog(store), config, out, durable=False, now=t0 + timedelta(days=1))
+        before = files(out)
+
+        def forbidden(*args: object, **kwargs: object) -> None:
+            raise AssertionError("a build with nothing new did this")
+
+        monkeypatch.setattr(store, "articles_by_story", forbidden)
+        monkeypatch.setattr(render.Renderer, "render", forbidden)
+        monkeypatch.setattr(search, "index_shards", forbidden)
+        result = build_site(
+            StoreCatalog(store), config, out, durable=False, now=t0 + timedelta(days=1)
+        )
+    assert result.unchanged and result.rendered == 0
+    assert files(out) == before
+
+
+def test_a_site_with_fewer_stories_than_allowed_is_not_published(
+    tmp_path: Path, story_factory: Callable[..., Story], t0: datetime, config: Config
+) -> None:
+    out = tmp_path / "output"
+    with SQLiteStore(tmp_path / "state") as store:
+        for story in stories(story_factory, t0, 3):
+            save(store, story)
+        build_site(StoreCatalog(store), config, out, durable=False, search=False)
+        before = files(out)
+        with pytest.raises(TooFewStories) as refused:
+            build_site(StoreCatalog(store), config, out, durable=False, search=False, fewest=4)
+    assert (refused.value.stories, refused.value.fewest) == (3, 4)
+    assert files(out) == before
