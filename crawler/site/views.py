@@ -173,6 +173,7 @@ _BY_ID = attrgetter("id")
 _BY_DATE = attrgetter("date")
 _BY_FIRST_SEEN = attrgetter("first_seen")
 
+
 @dataclass(frozen=True, slots=True)
 class DayView:
     day: dt.date

@@ -49,7 +49,12 @@ def stories(make: Callable[..., Story], t0: datetime, count: int, start: int = 0
             published=t0 - timedelta(hours=5 * i),
             first_seen=t0 - timedelta(hours=5 * i) + timedelta(minutes=9),
             copies=(
-                Copy(f"https://a.example/{i}", "Daily Gazette", f"Story {i}", t0 - timedelta(hours=5 * i)),
+                Copy(
+                    f"https://a.example/{i}",
+                    "Daily Gazette",
+                    f"Story {i}",
+                    t0 - timedelta(hours=5 * i),
+                ),
             ),
         )
         for i in range(start, start + count)
