@@ -3,7 +3,6 @@ always the old or the new complete site, and the next run loses nothing."""
 
 from __future__ import annotations
 
-import json
 import random
 import signal
 import sqlite3
@@ -20,6 +19,7 @@ from crawler.demo import DemoNetwork
 from crawler.items import AssignedArticle
 from crawler.site.writer import spare_path
 from crawler.store import DB_NAME, SQLiteStore
+from tests.commands import digest, export
 from tests.figures import record
 from tests.test_store import T0, article
 
@@ -29,11 +29,6 @@ KILLS = 6
 def start(*args: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "crawler", *args],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "crawler", *args], capture_output=True,
-                          text=True, timeout=300, check=False)
 
 
 def kill_after(process: subprocess.Popen[bytes], seconds: float) -> bool:
@@ -57,10 +52,7 @@ def integrity(state: Path) -> str:
 
 def stories(state: Path) -> set[tuple[str, frozenset[str]]]:
     """Story identity independent of which copy arrived first: title set and copy URLs."""
-    result = run("export", "--state", str(state))
-    assert result.returncode == 0, result.stderr
-    lines = [json.loads(line) for line in result.stdout.splitlines()]
-    return {(s["original_source"], frozenset(c["url"] for c in s["copies"])) for s in lines}
+    return {(s["original_source"], frozenset(c["url"] for c in s["copies"])) for s in export(state)}
 
 
 def test_killed_crawls_lose_nothing(tmp_path: Path) -> None:
@@ -69,7 +61,7 @@ def test_killed_crawls_lose_nothing(tmp_path: Path) -> None:
         config = tmp_path / "sources.toml"
         config.write_text(network.config_text())
         reference = tmp_path / "reference"
-        assert run("crawl", "--config", str(config), "--state", str(reference)).returncode == 0
+        assert digest("crawl", "--config", str(config), "--state", str(reference)).returncode == 0
 
         state = tmp_path / "state"
         killed = 0
@@ -79,7 +71,7 @@ def test_killed_crawls_lose_nothing(tmp_path: Path) -> None:
             if (state / DB_NAME).exists():
                 assert integrity(state) == "ok"
         assert killed >= KILLS // 2  # most kills landed mid-crawl
-        final = run("crawl", "--config", str(config), "--state", str(state))
+        final = digest("crawl", "--config", str(config), "--state", str(state))
         assert final.returncode == 0, final.stderr[-2000:]
     assert integrity(state) == "ok"
     expected, kept = stories(reference), stories(state)
@@ -118,7 +110,7 @@ def test_killed_builds_leave_old_or_new_site(tmp_path: Path) -> None:
     stored = 1500
     fill(state, stored)
     began = time.monotonic()
-    assert run("build", "--config", str(config), "--state", str(state), "--out", str(out)).returncode == 0
+    assert digest("build", "--config", str(config), "--state", str(state), "--out", str(out)).returncode == 0
     full = time.monotonic() - began  # kill points are drawn from the span of a build here
     assert complete_site(out) == stored
     killed = 0
@@ -130,7 +122,7 @@ def test_killed_builds_leave_old_or_new_site(tmp_path: Path) -> None:
         assert complete_site(out) in (before, stored)
     assert killed >= KILLS // 2
     record("builds killed mid-run (SIGKILL) and survived", killed)
-    assert run("build", "--config", str(config), "--state", str(state), "--out", str(out)).returncode == 0
+    assert digest("build", "--config", str(config), "--state", str(state), "--out", str(out)).returncode == 0
     shown = complete_site(out)
     record("stories lost after killed builds", stored - shown)
     assert shown == stored
