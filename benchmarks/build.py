@@ -231,7 +231,7 @@ def timed_build(label: str, state: Path, out: Path, durable: bool) -> Run:
     try:
         with (
             timing(run, "search", search, "index_shards"),
-            timing(run, "archive", crawler.archive, "archive_bytes"),
+            timing(run, "archive", crawler.archive, "part_bytes"),
             timing(run, "site", crawler.site, "build_site"),
         ):
             cpu = cpu_seconds()

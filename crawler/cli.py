@@ -53,7 +53,7 @@ def do_crawl(config: Config, state: Path) -> int:
 
 def do_build(config: Config, state: Path, out: Path, force: bool = False) -> int:
     """Build the site; refuse one that would show fewer stories than the last published."""
-    from crawler.archive import ARCHIVE_PATH, archive_bytes
+    from crawler.archive import Archive
     from crawler.site import build_site
     from crawler.site.build import TooFewStories
     from crawler.site.catalog import StoreCatalog
@@ -63,8 +63,11 @@ def do_build(config: Config, state: Path, out: Path, force: bool = False) -> int
         published = store.published_count()
         health = source_health(store.runs(), [source.name for source in config.sources])
         try:
-            result = build_site(StoreCatalog(store), config, out, status=health,
-                                extras={ARCHIVE_PATH: archive_bytes(store)},
+            # Other connections to the state, for the parts of the build that run in a forked
+            # process (a connection must not be used on both sides of a fork).
+            reopen = functools.partial(open_store, state, config.state)
+            result = build_site(StoreCatalog(store, reopen), config, out, status=health,
+                                extras=Archive(store, reopen),
                                 fewest=0 if force else published)
         except TooFewStories as exc:
             print(f"digest: error: the new site would show {exc.stories} stories, the last "
@@ -112,20 +115,28 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_restore(args: argparse.Namespace) -> int:
-    """Rebuild a lost or damaged state from a published archive (a path or an http(s) URL)."""
-    from crawler.archive import ARCHIVE_PATH, read_archive, restore
-
-    source: str = args.source
-    if source == "site":
-        source = load_config(args.config).site.base_url + ARCHIVE_PATH
+def _fetch(source: str) -> bytes:
+    """The bytes at a path or an http(s) URL."""
     if source.startswith(("http://", "https://")):
         request = urllib.request.Request(source, headers={"User-Agent": f"syndigest/{__version__}"})
         with urllib.request.urlopen(request, timeout=60) as response:
-            data = response.read()
+            return bytes(response.read())
+    return Path(source).read_bytes()
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Rebuild a lost or damaged state from a published archive: its index (a path or an http(s)
+    URL), or a single archive file from before the archive had parts."""
+    from crawler.archive import ARCHIVE_INDEX, read_archive, read_parts, restore
+
+    source: str = args.source
+    if source == "site":
+        source = load_config(args.config).site.base_url + ARCHIVE_INDEX
+    if source.endswith(".json"):
+        where = source.rsplit("/", 1)[0] + "/" if "/" in source else ""
+        lines = read_parts(_fetch(source), lambda name: _fetch(where + name))
     else:
-        data = Path(source).read_bytes()
-    lines = read_archive(data)
+        lines = read_archive(_fetch(source))
     if (args.state / DB_NAME).exists():
         if not args.force:
             raise StoreError(f"{args.state}: a state exists; --force moves it aside and restores")
@@ -200,8 +211,9 @@ def parser() -> argparse.ArgumentParser:
     command("check", cmd_check, "check that the state is present and intact", config=False)
     restore = command("restore", cmd_restore, "rebuild the state from a published archive")
     restore.add_argument("--from", dest="source", required=True,
-                         help="path or URL of a published data/archive.jsonl.gz, or `site` for "
-                              "the one under the config's base_url")
+                         help="path or URL of a published archive's index (data/archive/index.json) "
+                              "or of a single-file archive, or `site` for the index under the "
+                              "config's base_url")
     restore.add_argument("--force", action="store_true",
                          help="move an existing state aside and restore anyway")
     demo = command("demo", cmd_demo, "run the whole pipeline on the bundled sample network",

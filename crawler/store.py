@@ -282,6 +282,14 @@ class Store:
         count, last = self._execute("SELECT count(*), max(rowid) FROM articles").fetchone()
         return int(count), int(last or 0)
 
+    def story_counts(self) -> list[tuple[str, datetime, int]]:
+        """Every story's id, first-seen time and number of stored copies (without reading them)."""
+        rows = self._execute(
+            "SELECT s.id, s.first_seen, count(*) FROM stories s"
+            " JOIN articles a ON a.story_id = s.id GROUP BY s.id, s.first_seen"
+        )
+        return [(story_id, _dt(first_seen), int(copies)) for story_id, first_seen, copies in rows]
+
     def articles_by_story(
         self, story_ids: Collection[str] | None = None
     ) -> dict[str, tuple[datetime, list[Article]]]:

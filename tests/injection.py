@@ -35,7 +35,7 @@ FOREIGN_ELEMENTS = frozenset({
     "isindex", "foreignobject",
 })
 _IGNORED_IN_URLS = re.compile(r"[\x00-\x20\x7f-\x9f]+")
-_CSP_SAFE_SCRIPT_SOURCES = frozenset({"'none'", "'self'", "'wasm-unsafe-eval'"})
+_CSP_SAFE_SCRIPT_SOURCES = frozenset({"'none'", "'self'"})
 _OUTBOUND_REL = frozenset({"noopener", "noreferrer"})
 
 
@@ -80,14 +80,15 @@ def parse_html(markup: str, *, fragment: bool = False) -> ElementTree.Element:
 
 def html_findings(
     markup: str, where: str, own_host: str, *, fragment: bool = False,
-    own_scripts: Iterable[str] = (),
+    own_scripts: Iterable[str] = (), own_form: str | None = None,
 ) -> list[Finding]:
     """Everything wrong with a page (or a `fragment` of one): see the three checks below.
 
-    `own_scripts` are the exact `src` values of the project's own scripts on this page.
+    `own_scripts` are the exact `src` values of the project's own scripts on this page,
+    `own_form` the id of its own form (the search page's), if any.
     """
     root = parse_html(markup, fragment=fragment)
-    found = script_findings(root, where, frozenset(own_scripts))
+    found = script_findings(root, where, frozenset(own_scripts), own_form)
     found += outbound_findings(root, where, own_host)
     return found if fragment else found + csp_findings(root, where)
 
@@ -99,7 +100,9 @@ def _runs_code(name: str, value: str) -> bool:
     return name in URL_ATTRIBUTES and any(runs_script(v) for v in _url_values(name, value))
 
 
-def script_findings(root: ElementTree.Element, where: str, own_scripts: frozenset[str]) -> list[Finding]:
+def script_findings(
+    root: ElementTree.Element, where: str, own_scripts: frozenset[str], own_form: str | None = None
+) -> list[Finding]:
     """Every script, event handler, script URL, style and foreign embedding under `root`."""
     found: list[Finding] = []
     for element in root.iter():
@@ -110,7 +113,8 @@ def script_findings(root: ElementTree.Element, where: str, own_scripts: frozense
         src, code = attributes.get("src"), (element.text or "").strip()
         if tag == "script" and (src not in own_scripts or code):
             found.append(Finding(where, f"<script src={src!r}>{code!r}"))
-        if tag in FOREIGN_ELEMENTS:
+        own = tag == "form" and own_form is not None and attributes.get("id") == own_form
+        if tag in FOREIGN_ELEMENTS and not own:
             found.append(Finding(where, f"<{tag}> element"))
         if tag == "meta" and (attributes.get("http-equiv") or "").strip().lower() == "refresh":
             found.append(Finding(where, "<meta http-equiv=refresh>"))

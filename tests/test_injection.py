@@ -168,10 +168,7 @@ def own_scripts(page: str) -> set[str]:
     if page != paths.SEARCH:
         return set()
     assets = load_assets(default_templates_dir())
-    return {
-        paths.relative_url(page, f"{paths.SEARCH_BUNDLE}/pagefind-ui.js"),
-        paths.relative_url(page, assets["search.js"].path),
-    }
+    return {paths.relative_url(page, assets["search.js"].path)}
 
 
 def site_findings(out: Path) -> tuple[list[Finding], dict[str, int]]:
@@ -182,7 +179,13 @@ def site_findings(out: Path) -> tuple[list[Finding], dict[str, int]]:
         name = file.relative_to(out).as_posix()
         if file.suffix == ".html":
             markup = file.read_text(encoding="utf-8")
-            found += html_findings(markup, name, OWN_HOST, own_scripts=own_scripts(name))
+            found += html_findings(
+                markup,
+                name,
+                OWN_HOST,
+                own_scripts=own_scripts(name),
+                own_form="search" if name == paths.SEARCH else None,
+            )
             read["pages"] += 1
         elif name == paths.JSON_FEED:
             found += json_feed_findings(file.read_bytes(), name, OWN_HOST)

@@ -14,21 +14,23 @@ Builds are incremental, and a rebuild costs what changed, not what the site hold
 - Pages are planned from cards. Every page and feed gets its own key over what it shows; those
   whose key is unchanged are hard-linked from the previous site instead of rendered. The stories
   that the pages, feeds and search shards to redo show in full are read then.
-- The search index is split into shards (`search`): unchanged ones are linked, the others indexed
-  by Pagefind processes that run while the pages are rendered.
+- The search index is split into shards (`search`): unchanged ones are linked, the others written
+  by a forked indexer process while the pages are rendered.
 
 See `catalog`, `fingerprint`, `search` and `writer`.
 """
 
 from __future__ import annotations
 
-import importlib.metadata
 import logging
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
+from typing import Protocol
 
 import crawler
 from crawler.config import Config
@@ -38,12 +40,13 @@ from crawler.site.assets import load_assets
 from crawler.site.catalog import Catalog, Fingerprinted, StoryList
 from crawler.site.dates import to_utc
 from crawler.site.feeds import agency_feed, feed_items, site_feeds
-from crawler.site.fingerprint import build_salt, bytes_digest, digest, value_fingerprint
+from crawler.site.fingerprint import build_salt, digest, value_fingerprint
+from crawler.site.forked import Forked, forked
 from crawler.site.manifest import Manifest
 from crawler.site.opml import sources_opml
-from crawler.site.pages import PER_PAGE, plan_pages
+from crawler.site.pages import PER_PAGE, StoryPage, plan_pages
 from crawler.site.render import Page, Renderer
-from crawler.site.search import Shard, pagefind_available, plan_shards
+from crawler.site.search import Shard, plan_shards
 from crawler.site.sitemap import sitemaps
 from crawler.site.status_page import status_page
 from crawler.site.text import clean_line
@@ -57,10 +60,16 @@ from crawler.site.views import (
     story_views,
     unique_paths,
 )
-from crawler.site.writer import Writer, publish
+from crawler.site.writer import Share, Writer, publish
 from crawler.status import SourceHealth
 
 logger = logging.getLogger(__name__)
+
+# A build with this many story pages to render hands CHILD_SHARE of them to a forked process,
+# which renders them on the other core while this one renders the rest and the list pages.
+FORK_FROM = 1000
+CHILD_SHARE = 0.55
+FORK_EXTRAS_FROM = 8  # extras (archive parts) to make before a forked process is worth it
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +94,44 @@ class BuildResult:
     indexed: int = 0
 
 
+class Extras(Protocol):
+    """Files published beside the pages (the state's archive), each made only when its key
+    changed since the last build."""
+
+    def keys(self) -> Mapping[str, str]:
+        """Each file's key, by path."""
+        ...
+
+    def make(self, paths: Collection[str]) -> dict[str, bytes]:
+        """These files' bytes; may run in a forked process."""
+        ...
+
+
+class _Made:
+    """The extras' files that changed, made ahead: in a forked process while the stories are
+    read and rendered when there are many, else each when it is written (`take`)."""
+
+    def __init__(self, extras: Extras | None, stale: Sequence[str]) -> None:
+        self.extras = extras
+        self._child = (
+            Forked(partial(extras.make, stale), "extras")
+            if extras is not None and len(stale) >= FORK_EXTRAS_FROM
+            else None
+        )
+        self._made: dict[str, bytes] | None = None if self._child is not None else {}
+
+    def take(self, path: str) -> bytes:
+        assert self.extras is not None
+        if self._made is None and self._child is not None:
+            self._made = self._child.result()
+        data = (self._made or {}).pop(path, None)
+        return data if data is not None else self.extras.make([path])[path]
+
+    def stop(self) -> None:
+        if self._child is not None:
+            self._child.stop()
+
+
 class TooFewStories(Exception):
     """The site would show fewer stories than the caller allows: nothing is published."""
 
@@ -104,25 +151,8 @@ def robots_txt(site: SiteView) -> str:
 
 
 def _search_salt(site: SiteView) -> str:
-    """What the search index depends on besides the stories' text."""
-    try:
-        version = importlib.metadata.version("pagefind")
-    except importlib.metadata.PackageNotFoundError:
-        version = "unknown"
-    return f"pagefind {version} {site.language}"
-
-
-def _resolve_search(search: bool | None) -> bool:
-    if search is False:
-        return False
-    if pagefind_available():
-        return True
-    if search:
-        raise RuntimeError('search requested but Pagefind is missing: pip install "pagefind[bin]"')
-    logger.warning(
-        'Pagefind is not installed (pip install "pagefind[bin]"): building without search'
-    )
-    return False
+    """What the search index depends on besides the stories: its format, the site's language."""
+    return f"{search.FORMAT} {site.language}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,15 +184,38 @@ def _cached_cards(cached: Manifest) -> dict[str, StoryCard] | None:
         return None
 
 
+def _read(
+    load: Callable[[], Sequence[Fingerprinted]], site: SiteView
+) -> tuple[list[StoryView], list[str]]:
+    """The views of what `load` reads, and the ids of the stories that cannot be shown."""
+    loaded = load()
+    views = _views(loaded, site)
+    return views, _not_shown(loaded, views)
+
+
+def _read_all(catalog: Catalog, site: SiteView) -> tuple[list[StoryView], list[str]]:
+    """Every story's view, newest first-seen first, and the ids of those that cannot be shown;
+    half of them read in a forked process when there are many and the catalog can."""
+    ids = catalog.ids()
+    loader = catalog.loader(ids[::2]) if len(ids) >= FORK_FROM else None
+    if loader is None:
+        return _read(catalog.load, site)
+    with forked(partial(_read, loader, site), "reader") as child:
+        views, skipped = _read(partial(catalog.load, ids[1::2]), site)
+        their_views, their_skipped = child.result()
+    views += their_views
+    views.sort(key=lambda v: (v.first_seen, v.id), reverse=True)
+    return views, skipped + their_skipped
+
+
 def _gather(catalog: Catalog, site: SiteView, cached: Manifest | None) -> Gathered:
     """Cards for every story: from the manifest of the last build (`cached`, when it was made by
     the same code and config) for the stories the catalog says are unchanged, else read."""
     changed = catalog.changed_since(cached.watermark) if cached is not None else None
     cards = _cached_cards(cached) if cached is not None and changed is not None else None
     if cached is None or changed is None or cards is None:
-        loaded = catalog.load()
-        views = _views(loaded, site)
-        return Gathered(list(views), {v.id: v for v in views}, tuple(_not_shown(loaded, views)))
+        views, skipped = _read_all(catalog, site)
+        return Gathered(list(views), {v.id: v for v in views}, tuple(skipped))
     if not changed:
         return Gathered(list(cards.values()), {}, cached.skipped)
     loaded = catalog.load(changed)
@@ -183,10 +236,10 @@ def build_site(
     templates_dir: Path | None = None,
     durable: bool = True,
     now: datetime | None = None,
-    search: bool | None = None,
+    search: bool = True,
     per_page: int = PER_PAGE,
     status: Sequence[SourceHealth] | None = None,
-    extras: Mapping[str, bytes] | None = None,
+    extras: Extras | None = None,
     fewest: int = 0,
 ) -> BuildResult:
     """Render the stories (a list, or a `catalog.Catalog` such as the state's) into `out_dir`,
@@ -195,14 +248,14 @@ def build_site(
     A story that cannot be shown (say, a naive datetime) is logged and left out; any other error
     leaves the previous site as it was, as does a site that would show fewer than `fewest`
     stories (TooFewStories). `durable=False` skips fsync, for throwaway builds. `now` defaults
-    to the current time; `search` to "with Pagefind when it is installed". With `status`, the
-    site gets a status page of the sources' health; `extras` are files published as they are
+    to the current time; `search=False` builds no search page nor index. With `status`, the
+    site gets a status page of the sources' health; `extras` are files published beside it
     (the state's archive).
     """
     now = to_utc(now) if now is not None else datetime.now(UTC)
     templates = Path(templates_dir) if templates_dir is not None else default_templates_dir()
     site = SiteView.from_config(config.site)
-    search_salt = _search_salt(site) if _resolve_search(search) else None
+    search_salt = _search_salt(site) if search else None
     catalog = StoryList(stories) if isinstance(stories, Sequence) else stories
     salt = build_salt(
         code_dir=Path(__file__).resolve().parent,
@@ -211,7 +264,9 @@ def build_site(
         sources=config.sources,
         search=search_salt or "no search",
     )
-    extras = dict(extras or {})
+    extra_keys = {
+        path: digest(salt, "extra", key) for path, key in (extras.keys() if extras else {}).items()
+    }
     watermark = catalog.watermark()
     inputs = digest(
         salt,
@@ -220,44 +275,52 @@ def build_site(
         "status",
         value_fingerprint(status),
         "extras",
-        *(f"{path} {bytes_digest(data)}" for path, data in sorted(extras.items())),
+        *(f"{path} {key}" for path, key in sorted(extra_keys.items())),
     )
 
     with publish(Path(out_dir), durable=durable) as writer:
         previous = writer.previous
-        gathered = _gather(
-            catalog, site, previous if previous is not None and previous.salt == salt else None
+        old_keys = previous.keys if previous is not None else {}
+        made = _Made(
+            extras, [path for path, key in extra_keys.items() if old_keys.get(path) != key]
         )
-        if len(gathered.cards) < fewest:
-            raise TooFewStories(len(gathered.cards), fewest)
-        waiting = sorted(c.id for c in gathered.cards if c.first_seen > now)
-        key = digest(inputs, "waiting", *waiting)
-        if previous is not None and previous.key == key and writer.previous_intact():
-            writer.keep_previous()
-            stats = previous.stats
-            result = BuildResult(
-                pages=stats.get("pages", 0),
-                stories=stats.get("stories", 0),
-                out_dir=Path(out_dir),
-                files=stats.get("files", 0),
-                skipped=stats.get("skipped", 0),
-                reused=stats.get("files", 0),
-                unchanged=True,
-                search=previous.search is not None,
+        try:
+            gathered = _gather(
+                catalog, site, previous if previous is not None and previous.salt == salt else None
             )
-        else:
-            site_build = SiteBuild(writer, catalog, site, salt, gathered, now)
-            result = site_build.write(
-                config,
-                templates,
-                key=key,
-                watermark=watermark,
-                search_salt=search_salt,
-                per_page=per_page,
-                out_dir=Path(out_dir),
-                status=status,
-                extras=extras,
-            )
+            if len(gathered.cards) < fewest:
+                raise TooFewStories(len(gathered.cards), fewest)
+            waiting = sorted(c.id for c in gathered.cards if c.first_seen > now)
+            key = digest(inputs, "waiting", *waiting)
+            if previous is not None and previous.key == key and writer.previous_intact():
+                writer.keep_previous()
+                stats = previous.stats
+                result = BuildResult(
+                    pages=stats.get("pages", 0),
+                    stories=stats.get("stories", 0),
+                    out_dir=Path(out_dir),
+                    files=stats.get("files", 0),
+                    skipped=stats.get("skipped", 0),
+                    reused=stats.get("files", 0),
+                    unchanged=True,
+                    search=previous.search is not None,
+                )
+            else:
+                site_build = SiteBuild(writer, catalog, site, salt, gathered, now)
+                result = site_build.write(
+                    config,
+                    templates,
+                    key=key,
+                    watermark=watermark,
+                    search_salt=search_salt,
+                    per_page=per_page,
+                    out_dir=Path(out_dir),
+                    status=status,
+                    extras=extra_keys,
+                    made=made,
+                )
+        finally:
+            made.stop()
     logger.info(
         "built %s: %d stories, %d pages (%d rendered), %d files (%d unchanged), "
         "%d stories indexed, %d stories skipped%s",
@@ -354,6 +417,20 @@ class SiteBuild:
             for path in feed.files:
                 self.writer.write(path, written[path])
 
+    def _render_stories(
+        self, renderer: Renderer, stories: Sequence[StoryPage], claimed: bool
+    ) -> Share:
+        """Render and write these story pages; `claimed`: in a forked copy of the build, pages
+        the original claimed for it (then what was written is returned for it to merge)."""
+        writer = self.writer
+        if claimed:
+            writer.detach()
+        write = writer.write_claimed if claimed else writer.write
+        for story in stories:
+            page = story.page(self.site, self.views[story.story.id])
+            write(page.path, renderer.render(page))
+        return writer.share()
+
     def _shards_to_index(self, shards: Sequence[Shard]) -> list[Shard]:
         previous = self.writer.previous
         reusable = set(previous.search or ()) if previous is not None else set()
@@ -374,7 +451,8 @@ class SiteBuild:
         per_page: int,
         out_dir: Path,
         status: Sequence[SourceHealth] | None,
-        extras: Mapping[str, bytes],
+        extras: Mapping[str, str],
+        made: _Made,
     ) -> BuildResult:
         writer, site = self.writer, self.site
         assets = load_assets(templates)
@@ -406,21 +484,24 @@ class SiteBuild:
         with ThreadPoolExecutor(max_workers=1) as pool:
             indexing: Future[None] | None = None
             if to_index:
-                language = site.language.split("-")[0].lower()
                 work = [
                     (
                         writer.fresh_folder(shard.folder),
-                        [search.record(self.views[i], language) for i in shard.ids],
+                        [search.record(self.views[i], site.language) for i in shard.ids],
                     )
                     for shard in to_index
                 ]
                 indexing = pool.submit(search.index_shards, work)
             renderer = Renderer(templates, site, assets, search=shards is not None)
-            for page in to_render:
-                writer.write(page.path, renderer.render(page))
-            for story in stories:
-                page = story.page(site, self.views[story.story.id])
-                writer.write(page.path, renderer.render(page))
+            theirs = stories[: int(len(stories) * CHILD_SHARE)] if len(stories) >= FORK_FROM else []
+            writer.claim(s.story.path for s in theirs)
+            helper = partial(self._render_stories, renderer, theirs, True)
+            with forked(helper, "renderer") if theirs else nullcontext() as child:
+                for page in to_render:
+                    writer.write(page.path, renderer.render(page))
+                self._render_stories(renderer, stories[len(theirs) :], False)
+                if child is not None:
+                    writer.merge(child.result())
             self._write_feeds(feeds)
             writer.write(paths.OPML, sources_opml(site, config.sources))
             entries = [(site.url(p.path), p.lastmod) for p in pages if p.indexed]
@@ -428,17 +509,13 @@ class SiteBuild:
             for path, data in sitemaps(entries, site.url).items():
                 writer.write(path, data)
             writer.write(paths.ROBOTS, robots_txt(site))
-            for path, data in extras.items():
-                writer.write(path, data)
+            for path, extra_key in extras.items():
+                if not self._reuse(path, extra_key):
+                    writer.write(path, made.take(path))
             if indexing is not None:
                 indexing.result()
         for shard in to_index:
             writer.adopt_tree(shard.folder)
-        if shards is not None:
-            # The search box's script and style, at a place that does not move with the shards.
-            primary = writer.root / shards[0].folder
-            for name in search.UI_FILES:
-                writer.write(f"{paths.SEARCH_BUNDLE}/{name}", (primary / name).read_bytes())
 
         files = len(writer.records) + 1  # and the manifest
         stats = {

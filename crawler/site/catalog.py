@@ -14,7 +14,7 @@ stories already in memory (tests, scripts): any change there means reading them 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Protocol
 
 from crawler.items import Story
@@ -32,6 +32,12 @@ class Catalog(Protocol):
     def changed_since(self, watermark: str) -> set[str] | None: ...
 
     def load(self, ids: Collection[str] | None = None) -> list[Fingerprinted]: ...
+
+    def ids(self) -> list[str]: ...
+
+    def loader(self, ids: Collection[str]) -> Callable[[], list[Fingerprinted]] | None:
+        """What loads these stories in a forked process, or None when this catalog cannot."""
+        ...
 
 
 class StoryList:
@@ -57,12 +63,20 @@ class StoryList:
             return self.stories
         return [(s, fingerprint) for s, fingerprint in self.stories if clean_line(s.id) in ids]
 
+    def ids(self) -> list[str]:
+        return list(dict.fromkeys(clean_line(story.id) for story, _ in self.stories))
+
+    def loader(self, ids: Collection[str]) -> None:
+        """None: a list shows the first of stories whose ids repeat, so it is read as a whole."""
+        return None
+
 
 class StoreCatalog:
     """The stories of a state; the watermark is the count and position of its stored copies."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, reopen: Callable[[], Store] | None = None) -> None:
         self.store = store
+        self.reopen = reopen  # another connection to the same state, for a forked process
         self._watermark: str | None = None
 
     def watermark(self) -> str:
@@ -101,3 +115,19 @@ class StoreCatalog:
         """Stories newest first-seen first (ties by id), as `stories.load_stories` orders them."""
         stories = load_stories(self.store.articles_by_story(ids))
         return [(story, story_fingerprint(story)) for story in stories]
+
+    def ids(self) -> list[str]:
+        return [story_id for story_id, _, _ in self.store.story_counts()]
+
+    def loader(self, ids: Collection[str]) -> Callable[[], list[Fingerprinted]] | None:
+        """Loading through a connection of its own: a database connection must not be used on
+        both sides of a fork."""
+        reopen = self.reopen
+        if reopen is None:
+            return None
+
+        def load() -> list[Fingerprinted]:
+            with reopen() as store:
+                return StoreCatalog(store).load(ids)
+
+        return load

@@ -5,7 +5,7 @@ template marks source text `|safe`. `StrictUndefined` turns a misspelt variable 
 instead of a silently empty spot on the page.
 
 Every page carries a Content-Security-Policy that forbids scripts; only the search page relaxes it,
-and only for scripts, the WebAssembly and the worker that Pagefind loads from the site itself.
+and only for its own script and the index files it fetches from the site itself.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from crawler.site import dates, paths
 from crawler.site.assets import Asset
@@ -30,13 +30,8 @@ _CSP_COMMON = (
     "default-src 'none'; style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'"
 )
 CSP = f"{_CSP_COMMON}; img-src 'self'; script-src 'none'"
-# Pagefind: its scripts, its WebAssembly (compiling it needs 'wasm-unsafe-eval', not 'unsafe-eval'),
-# its web worker and its fetches of index chunks, all from this site; its stylesheet draws the
-# search icon from a data: URL.
-SEARCH_CSP = (
-    f"{_CSP_COMMON}; img-src 'self' data:; script-src 'self' 'wasm-unsafe-eval'; "
-    "worker-src 'self'; connect-src 'self'"
-)
+# The search page: its own script and the index files it fetches, all from this site.
+SEARCH_CSP = f"{_CSP_COMMON}; img-src 'self'; script-src 'self'; connect-src 'self'"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +70,12 @@ class Page:
     search: bool = False
 
 
+# Stand-ins for a listed story's heading level and link, which differ between the pages that
+# list it: it is rendered once with these and they are replaced in each copy. No shown text can
+# hold them: `text.clean_line` removes every control character.
+_HEADING, _HREF = "\x02", "\x01"
+
+
 def count(number: int, singular: str, plural: str | None = None) -> str:
     """`1 site`, `5 sites`."""
     return f"{number} {singular if number == 1 else (plural or singular + 's')}"
@@ -84,9 +85,10 @@ class Renderer:
     """Renders `Page`s with the templates of one folder.
 
     What is the same on many pages is rendered once per build and reused: the header and footer,
-    once per folder of pages (their links are relative to it), and each story of a list once per
-    link to it (the `listed_story` macro: a story is listed on its day, its sites' and its agency's
-    pages and the home page). Each is keyed by everything it is rendered from.
+    once per folder of pages (their links are relative to it); each story of a list once, its link
+    and heading level filled in for each page (the `listed_story` macro: a story is listed on its
+    day, its sites' and its agency's pages and the home page); each related story once per link
+    to it (`related_story`). Each is keyed by everything it is rendered from.
     """
 
     def __init__(
@@ -153,11 +155,20 @@ class Renderer:
             return url_for(self.assets[name].path)
 
         def story_item(story: StoryCard, heading: str) -> Markup:
-            href = url_for(story.path)
-            key = ("story_item", story.id, story.fingerprint, heading, href)
+            key = ("story_item", story.id, story.fingerprint)
             html = self._partials.get(key)
             if html is None:
-                html = self._partials[key] = self._macros.listed_story(story, heading, href)
+                html = self._partials[key] = self._macros.listed_story(story, _HEADING, _HREF)
+            return Markup(
+                str(html).replace(_HREF, escape(url_for(story.path))).replace(_HEADING, heading)
+            )
+
+        def related_item(story: StoryCard) -> Markup:
+            href = url_for(story.path)
+            key = ("related_item", story.id, story.fingerprint, href)
+            html = self._partials.get(key)
+            if html is None:
+                html = self._partials[key] = self._macros.related_story(story, href)
             return html
 
         folder = (page.path.rpartition("/")[0], page.host_relative)
@@ -169,6 +180,7 @@ class Renderer:
             ),
             footer=self._partial("_footer.html", folder, url_for=url_for),
             story_item=story_item,
+            related_item=related_item,
             page=page,
             canonical=self.site.url(page.path),
             csp=SEARCH_CSP if page.search else CSP,

@@ -1,80 +1,124 @@
-"""Full-text search with Pagefind: an index built beside the pages, searched in the reader's browser.
+"""Full-text search: a compact static index written beside the pages, searched in the browser.
 
-Pagefind (PyPI `pagefind[bin]`) writes an index and the scripts that search it into the site, so
-search works on any static host, offline, with no server. The build hands it one record per
-story (its URL, title and text, from the story's view: the same text the story page shows, not
-the page's navigation or list of copies) through the binary's service mode, so no page is parsed
-again. It runs inside the build's temp folder, before the atomic swap, so the index always
-matches the pages it is published with.
+The build writes the index as small JSON files and `site_templates/static/search.js` searches it
+in the reader's browser, so search works on any static host, offline, with no server. (Pagefind
+did this before; it cost about 2 ms of CPU per story, 20 s per 10,000 stories, too slow for the
+build's budget. This index costs a tenth of that.)
 
-Indexing costs about the same per story every time, so the index is split into shards that the
-search page merges in the browser (Pagefind's `mergeIndex`), and a rebuild indexes again only the
-shards whose stories changed. Shards follow the order stories were first seen in: a few large,
-old ones that stay as they are, then smaller and smaller ones, the newest last (`shard_sizes`);
-new stories land in the newest shard, and only when enough have come are small shards merged
-into a larger one, as in a binary counter. A shard's folder is named after the digest of its
-stories' searchable text, so an unchanged shard is reused as it is. The search box's own script
-and style (`UI_FILES`, the same in every shard) are also copied to `pagefind/`, so the search
-page's links to them do not move with the shards.
+The index is split into shards that the search page queries side by side, and a rebuild writes
+again only the shards whose stories changed. Shards follow the order stories were first seen in:
+a few large, old ones that stay as they are, then smaller and smaller ones, the newest last
+(`shard_sizes`); new stories land in the newest shard, and only when enough have come are small
+shards merged into a larger one, as in a binary counter. A shard's folder is named after the
+digest of what it holds of its stories, so an unchanged shard is reused as it is.
 
-Pagefind is optional at run time: without it the site is built without search (with a warning).
+A shard's folder (`search-index/<name>/`) holds, for its stories in shard order (oldest first):
+
+- `entry.json`: `{"v": FORMAT_VERSION, "stories": N, "per": DOCS_PER_FILE, "buckets": [...]}`,
+  the buckets (below) that exist, so the browser never asks for a missing file;
+- `d/<k>.json`: what a result line shows of stories k*per to (k+1)*per-1, one array each:
+  `[path from the site root, title, ISO date, credit, excerpt]`, plus the story's language when
+  it differs from the site's;
+- `t/<bucket>.json`: the inverted index of the terms that start with the bucket's two characters
+  (`bucket_file`), `{term: postings}`. Postings are the story numbers holding the term, sorted
+  and delta-encoded, each times two plus one when the term is in the title: `[5, 3, 4]` is story
+  2 (title), story 3 and story 5. A query word, or the prefix being typed, needs one bucket file
+  per shard.
+
+Terms are `tokens`: NFKD, without the combining diacritical marks (accents), lowercased, maximal
+runs of letters, digits and marks (Devanagari's vowel signs are marks). `search.js` has the same
+function, and a test checks that they agree.
+
+Indexing runs in a process forked from the build (`index_shards`), so it uses the second core while
+the build renders the pages, and dies with the build.
 """
 
 from __future__ import annotations
 
-import base64
 import ctypes
 import functools
-import importlib.util
 import json
-import logging
 import os
+import re
+import select
 import signal
-import subprocess
+import string
 import sys
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import NamedTuple
+
+import numpy as np
+import regex
 
 from crawler.site import paths
 from crawler.site.fingerprint import digest
 from crawler.site.views import StoryCard, StoryView
 
-logger = logging.getLogger(__name__)
-
-RECORD_FORMAT = "1"  # bump when what a record holds changes: every shard is indexed again
+FORMAT_VERSION = 1  # what search.js reads; bump when the files change
+FORMAT = f"syndigest-search {FORMAT_VERSION}"  # part of every shard's name
 SMALLEST = 256  # stories in the smallest full shard; the newest shard holds fewer
-TIMEOUT = 1800.0  # seconds for one indexer; a 100,000-story index takes minutes, not hours
-WORKERS = 2  # indexer processes at once; each uses one core
-UI_FILES = ("pagefind-ui.js", "pagefind-ui.css")  # the search box, the same in every shard
+DOCS_PER_FILE = 32  # result lines per documents file: a page of results fetches a few small files
+EXCERPT_WORDS = 30
+TIMEOUT = 600.0  # seconds for the indexer; 100,000 stories take about 30 s
+
+# The combining diacritical marks blocks (accents, after NFKD): the same class as in search.js.
+_MARKS = regex.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+_TOKEN = regex.compile(r"[\p{L}\p{N}\p{M}]+")
+# The same for ASCII: letters lowercased, digits kept, anything else a space.
+_ASCII_TERMS = bytes(
+    ord(chr(c).lower()) if chr(c) in string.ascii_letters + string.digits else ord(" ")
+    for c in range(256)
+)
+_PLAIN_BUCKET = re.compile(r"[a-z0-9]{1,2}")
 
 _PR_SET_PDEATHSIG = 1
 
 
 class SearchIndexError(Exception):
-    """Pagefind ran and failed: the build stops rather than publish a site with a broken search."""
+    """The indexer failed: the build stops rather than publish a site with a broken search."""
 
 
-def pagefind_available() -> bool:
-    """Whether Pagefind can run here: the package and a binary for it.
+class Record(NamedTuple):
+    """What the index holds of one story (`record`)."""
 
-    The binary comes from `pagefind[bin]` (or `pagefind[extended]`), or from PAGEFIND_BINARY_PATH,
-    as Pagefind's own wrapper looks for it.
-    """
-    if importlib.util.find_spec("pagefind") is None:
-        return False
-    return bool(os.environ.get("PAGEFIND_BINARY_PATH")) or any(
-        importlib.util.find_spec(name) is not None
-        for name in ("pagefind_bin", "pagefind_bin_extended")
-    )
+    path: str
+    title: str
+    date: str
+    credit: str
+    excerpt: str
+    language: str | None  # when it differs from the site's
+    text: str
+
+
+def _term_bytes(text: str) -> list[bytes]:
+    """`tokens`, in UTF-8: ASCII text, most news text, in one pass of C (`bytes.translate`)."""
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_TERMS).split()
+    found = _TOKEN.findall(_MARKS.sub("", unicodedata.normalize("NFKD", text)).lower())
+    return " ".join(found).encode("utf-8").split(b" ") if found else []
+
+
+def tokens(text: str) -> list[str]:
+    """The search terms of a text, in order, repeats included (see the module's docstring)."""
+    return [term.decode("utf-8") for term in _term_bytes(text)]
+
+
+def bucket_file(term: str) -> str:
+    """The name of the bucket file holding `term`: its first two characters when they are ASCII
+    letters or digits, else `u` and their code points in hex (`u3b1-3b2`), lowercase either way."""
+    key = term[:2]
+    if _PLAIN_BUCKET.fullmatch(key):
+        return key
+    return "u" + "-".join(f"{ord(c):x}" for c in key)
 
 
 @dataclass(frozen=True, slots=True)
 class Shard:
-    """Some stories' part of the index, in `pagefind/<name>/`; `ids` oldest first."""
+    """Some stories' part of the index, in `search-index/<name>/`; `ids` oldest first."""
 
     name: str
     ids: tuple[str, ...]
@@ -90,8 +134,7 @@ def shard_sizes(count: int, smallest: int) -> list[int]:
     Two or three of the largest size (`smallest` times a power of two) that fits twice, then at
     most one of each smaller size, then the rest (fewer than `smallest`). Adding stories changes
     the newest shards only, except when they add up to a larger size; no shard holds more than
-    half the stories (so two indexers share a full build), and there are about
-    log2(count / smallest) + 3 shards at most.
+    half the stories, and there are about log2(count / smallest) + 3 shards at most.
     """
     if count < 2 * smallest:
         return [count]
@@ -111,7 +154,9 @@ def shard_sizes(count: int, smallest: int) -> list[int]:
 def plan_shards(cards: Sequence[StoryCard], salt: str) -> list[Shard]:
     """The shards of these stories, newest first; one empty shard when there are none.
 
-    `salt` names what else the index depends on (Pagefind's version, the site's language).
+    `salt` names what else the index depends on (`FORMAT`, the site's language). A shard's name
+    covers all that `record` takes from its stories: the text (`StoryCard.search`), the date,
+    the credit and the language.
     """
     ordered = sorted(cards, key=lambda c: (c.first_seen, c.id))
     shards = []
@@ -119,23 +164,111 @@ def plan_shards(cards: Sequence[StoryCard], salt: str) -> list[Shard]:
     for size in shard_sizes(len(ordered), SMALLEST):
         members = ordered[start : start + size]
         start += size
-        name = digest(salt, RECORD_FORMAT, *(f"{c.path} {c.search}" for c in members))[:20]
+        name = digest(
+            salt,
+            *(f"{c.path} {c.search} {c.date.date()} {c.credit} {c.language}" for c in members),
+        )[:20]
         shards.append(Shard(name, tuple(c.id for c in members)))
     return shards[::-1]
 
 
-def record(view: StoryView, language: str) -> dict[str, Any]:
-    """The story as Pagefind's service takes a record: the URL from the site's root, the title,
-    the text (what `StoryCard.search` digests)."""
-    return {
-        "type": "AddRecord",
-        "url": "/" + view.path,
-        "content": "\n".join(view.searchable),
-        "language": language,
-        "meta": {"title": view.title},
-        "filters": None,
-        "sort": None,
-    }
+def record(view: StoryView, language: str) -> Record:
+    """What the index holds of a story on a site in `language`."""
+    lead = view.lede or (view.body[0] if view.body else "")
+    words = lead.split(maxsplit=EXCERPT_WORDS)
+    excerpt = " ".join(words[:EXCERPT_WORDS]) + ("…" if len(words) > EXCERPT_WORDS else "")
+    return Record(
+        path=view.path,
+        title=view.title,
+        date=view.date.date().isoformat(),
+        credit=view.credit,
+        excerpt=excerpt,
+        language=view.language if view.language and view.language != language else None,
+        text="\n".join(view.paragraphs),
+    )
+
+
+def _json(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _postings(records: Sequence[Record]) -> list[tuple[str, list[int]]]:
+    """Every term of these stories, sorted, with its postings (delta-encoded, title bit kept).
+
+    Inverted with numpy: a list per term appended to story by story, or a dict giving each term
+    a number, costs a Python step per term of every story, twice this whole function. Terms are
+    grouped by their (cached) hash instead; two terms of one shard sharing a 64-bit hash, a
+    chance in about 10^11, would share their postings.
+    """
+    flat: list[bytes] = []  # each story's title terms, then its other terms
+    sizes: list[int] = []
+    for item in records:
+        title = set(_term_bytes(item.title))
+        text = set(_term_bytes(item.text))
+        text -= title
+        flat += title
+        flat += text
+        sizes += (len(title), len(text))
+    if not flat:
+        return []
+    hashes = np.fromiter(map(hash, flat), dtype=np.int64, count=len(flat))
+    order = np.argsort(hashes, kind="stable")  # by term, each term's stories in order
+    hashes = hashes[order]
+    # part 2k holds story k's title terms (value 2k+1), part 2k+1 its other terms (value 2k)
+    values = np.repeat(np.arange(len(sizes), dtype=np.int64) ^ 1, sizes)[order]
+    starts = np.flatnonzero(np.concatenate(([True], hashes[1:] != hashes[:-1])))
+    before = np.empty_like(values)
+    before[1:] = values[:-1] & -2
+    before[starts] = 0
+    deltas = (values - before).tolist()
+    bounds = [*starts.tolist(), len(deltas)]
+    found = [
+        (flat[first].decode("utf-8"), deltas[first_at:end])
+        for first, first_at, end in zip(order[starts].tolist(), bounds, bounds[1:], strict=False)
+    ]
+    return sorted(found)  # a term once: by term
+
+
+def shard_files(records: Sequence[Record]) -> dict[str, bytes]:
+    """A shard's files (relative path -> bytes) for these stories, in shard order."""
+    postings = _postings(records)
+    buckets: defaultdict[str, dict[str, list[int]]] = defaultdict(dict)
+    for term, numbers in postings:
+        buckets[bucket_file(term)][term] = numbers
+    files = {f"t/{name}.json": _json(bucket) for name, bucket in buckets.items()}
+    for start in range(0, len(records), DOCS_PER_FILE):
+        files[f"d/{start // DOCS_PER_FILE}.json"] = _json(
+            [
+                [
+                    r.path,
+                    r.title,
+                    r.date,
+                    r.credit,
+                    r.excerpt,
+                    *([r.language] if r.language else []),
+                ]
+                for r in records[start : start + DOCS_PER_FILE]
+            ]
+        )
+    files["entry.json"] = _json(
+        {
+            "v": FORMAT_VERSION,
+            "stories": len(records),
+            "per": DOCS_PER_FILE,
+            "buckets": sorted({term[:2] for term, _ in postings}),
+        }
+    )
+    return files
+
+
+def _write_shard(folder: Path, records: Sequence[Record]) -> None:
+    """Write a shard's files into its empty folder."""
+    files = shard_files(records)
+    for sub in {relpath.rpartition("/")[0] for relpath in files} - {""}:
+        os.mkdir(folder / sub)
+    for relpath, data in files.items():
+        with open(folder / relpath, "xb") as file:
+            file.write(data)
 
 
 @functools.cache
@@ -144,7 +277,8 @@ def _prctl() -> Callable[..., int]:
 
 
 def _die_with(parent: int) -> Callable[[], None] | None:
-    """A pre-exec hook (Linux) that has the kernel kill the indexer when the build process dies.
+    """A hook for a child process to run first (Linux): the kernel kills it when the thread that
+    started it dies, and it exits at once if that has already happened.
 
     Otherwise a killed build leaves the indexer running, writing into a temp folder the next build
     has just deleted, and the folder comes back. The C function is looked up here, in the parent:
@@ -162,128 +296,47 @@ def _die_with(parent: int) -> Callable[[], None] | None:
     return hook
 
 
-def _binary() -> str:
-    from pagefind.service import get_executable
-
-    binary = get_executable()
-    if binary is None:
-        raise SearchIndexError("no Pagefind binary: pip install 'pagefind[bin]'")
-    return str(binary)
-
-
-class _Service:
-    """One Pagefind process in service mode: base64 JSON messages, each ended by a comma."""
-
-    def __init__(self) -> None:
-        try:
-            self.process = subprocess.Popen(
-                [_binary(), "--service"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                preexec_fn=_die_with(os.getpid()),
-            )
-        except OSError as exc:
-            raise SearchIndexError(f"pagefind could not run: {exc}") from exc
-        self.timer = threading.Timer(TIMEOUT, self.process.kill)
-        self.timer.daemon = True
-        self.timer.start()
-        self.sent = 0
-        self._buffer = b""
-
-    def _write(self, pipe: IO[bytes], payloads: Sequence[dict[str, Any]]) -> None:
-        try:
-            for payload in payloads:
-                self.sent += 1
-                message = {"message_id": self.sent, "payload": payload}
-                pipe.write(base64.b64encode(json.dumps(message).encode("utf-8")) + b",")
-            pipe.flush()
-        except OSError:  # the process died: reading its answers says why
-            pass
-
-    def _answers(self) -> Iterator[dict[str, Any]]:
-        assert self.process.stdout is not None
-        while True:
-            end = self._buffer.find(b",")
-            if end >= 0:
-                message, self._buffer = self._buffer[:end], self._buffer[end + 1 :]
-                answer = json.loads(base64.b64decode(message))
-                payload: dict[str, Any] = answer["payload"]
-                if payload.get("type") == "Error":
-                    raise SearchIndexError(f"pagefind failed: {payload.get('message')}")
-                yield payload
-                continue
-            chunk = self.process.stdout.read1(1 << 16)
-            if not chunk:
-                raise SearchIndexError(f"pagefind exited early (status {self.process.poll()})")
-            self._buffer += chunk
-
-    def ask(self, payloads: Sequence[dict[str, Any]]) -> dict[str, Any]:
-        """Send the messages (from a thread, so neither side blocks on a full pipe); return the
-        answer to the last one."""
-        assert self.process.stdin is not None
-        writer = threading.Thread(target=self._write, args=(self.process.stdin, payloads))
-        writer.start()
-        try:
-            answers = self._answers()
-            for _ in range(len(payloads) - 1):
-                next(answers)
-            return next(answers)
-        finally:
-            writer.join()
-
-    def close(self) -> None:
-        self.timer.cancel()
-        if self.process.stdin is not None:
-            self.process.stdin.close()
-        try:
-            self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-def _index(work: Sequence[tuple[Path, list[dict[str, Any]]]]) -> None:
-    """Index shards one after another in one Pagefind process."""
-    service = _Service()
+def _index_in_child(work: Sequence[tuple[Path, Sequence[Record]]]) -> str:
+    """Write every shard; "" or what went wrong."""
     try:
         for folder, records in work:
-            index = service.ask([{"type": "NewIndex", "config": None}])["index_id"]
-            written = service.ask(
-                [
-                    *({**r, "index_id": index} for r in records),
-                    {"type": "WriteFiles", "index_id": index, "output_path": str(folder)},
-                ]
-            )
-            if written.get("type") != "WriteFiles":
-                raise SearchIndexError(f"pagefind answered {written.get('type')} to WriteFiles")
-    finally:
-        service.close()
+            _write_shard(folder, records)
+    except BaseException as exc:  # anything: the build must hear of it
+        return f"{type(exc).__name__}: {exc}"
+    return ""
 
 
-def index_shards(work: Sequence[tuple[Path, list[dict[str, Any]]]]) -> None:
-    """Write each shard's index (its records) into its folder, up to WORKERS Pagefind processes
-    at once; the largest shards are handed out first, each to the process with the least to do.
+def index_shards(work: Sequence[tuple[Path, Sequence[Record]]]) -> None:
+    """Write each shard's index (its records) into its (empty) folder, in a forked process.
+
+    The records are handed over by the fork itself, not pickled. Call it from a thread that
+    lives until it returns (the kernel kills the indexer when that thread dies): the build's
+    worker thread, while its main thread renders. Raises SearchIndexError when indexing fails.
+
+    A bare `os.fork`: multiprocessing's child, forked from a thread other than the main one,
+    fails on its way out in `threading._shutdown`.
     """
-    groups: list[list[tuple[Path, list[dict[str, Any]]]]] = [[] for _ in range(WORKERS)]
-    loads = [0] * WORKERS
-    for item in sorted(work, key=lambda item: -len(item[1])):
-        least = loads.index(min(loads))
-        groups[least].append(item)
-        loads[least] += len(item[1]) + 1
-    groups = [group for group in groups if group]
-    with ThreadPoolExecutor(max_workers=len(groups) or 1) as pool:
-        for done in [pool.submit(_index, group) for group in groups]:
-            done.result()
-    # Pagefind's files are all gzipped, never empty; one was found empty once in a test run,
-    # so a shard with an empty file is indexed again, once, before the build may go on.
-    damaged = [(folder, records) for folder, records in work if _empty_files(folder)]
-    if damaged:
-        logger.warning("search shards with empty files, indexed again: %d", len(damaged))
-        _index(damaged)
-        if any(_empty_files(folder) for folder, _ in damaged):
-            raise SearchIndexError("pagefind wrote empty files twice")
-
-
-def _empty_files(folder: Path) -> list[Path]:
-    return [f for f in folder.rglob("*") if f.is_file() and f.stat().st_size == 0]
+    if not work:
+        return
+    hook = _die_with(os.getpid())
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the indexer: tell the parent how it went, then exit without cleaning up
+        code = 1
+        try:
+            os.close(read_end)
+            if hook is not None:
+                hook()
+            failure = _index_in_child(work)
+            os.write(write_end, failure.encode("utf-8", "replace")[:4000])  # one write: atomic
+            code = 1 if failure else 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as answer:
+        if not select.select([answer], [], [], TIMEOUT)[0]:
+            os.kill(pid, signal.SIGKILL)
+        failure = answer.read().decode("utf-8", "replace")
+    code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    if code or failure:
+        raise SearchIndexError(f"search indexer: {failure or 'exit status'} ({code})")

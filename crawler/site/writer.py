@@ -53,7 +53,8 @@ import secrets
 import shutil
 import stat
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from crawler.site import paths
@@ -72,6 +73,16 @@ class WriteError(Exception):
 
 def content_hash(payload: bytes) -> str:
     return hashlib.blake2b(payload, digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """The files a forked copy of a writer wrote (`Writer.share`): their records, how many of
+    them were linked from the previous site, and whether the root changed."""
+
+    records: dict[str, FileRecord]
+    linked: int
+    touched: bool
 
 
 class Writer:
@@ -194,7 +205,9 @@ class Writer:
 
         When the previous site has the very same bytes there, have that file (keep or link it).
         """
-        target = self._claim(relpath)
+        return self._put(relpath, self._claim(relpath), data)
+
+    def _put(self, relpath: str, target: str, data: str | bytes) -> Path:
         payload = data.encode("utf-8") if isinstance(data, str) else data
         record = FileRecord(content_hash(payload), len(payload))
         if self._link_previous(relpath, target, record):
@@ -212,6 +225,29 @@ class Writer:
         self.records[relpath] = record
         logger.debug("wrote %s (%d bytes)", relpath, len(payload))
         return Path(target)
+
+    def claim(self, relpaths: Iterable[str]) -> None:
+        """Claim files that a forked copy of this writer will write (`write_claimed`)."""
+        for relpath in relpaths:
+            self._claim(relpath)
+
+    def detach(self) -> None:
+        """In a forked copy: from now on record only what this copy writes (`share`)."""
+        self.records, self.linked, self.touched = {}, 0, False
+
+    def write_claimed(self, relpath: str, data: str | bytes) -> None:
+        """In a forked copy: write a file the original claimed, as `write` would."""
+        self._put(relpath, self._root_prefix + relpath, data)
+
+    def share(self) -> Share:
+        """What a forked copy wrote since `detach`, for the original to `merge`."""
+        return Share(self.records, self.linked, self.touched)
+
+    def merge(self, share: Share) -> None:
+        """Take in what a forked copy wrote (files this writer claimed for it)."""
+        self.records.update(share.records)
+        self.linked += share.linked
+        self.touched |= share.touched
 
     def reuse(self, relpath: str) -> bool:
         """Have the previous site's `relpath` as it is (the caller knows it is unchanged).

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.archive import ARCHIVE_PATH, archive_bytes
+from crawler.archive import ARCHIVE_INDEX, archive_files
 from crawler.store import DB_NAME, SQLiteStore
 from tests.test_archive import filled
 
@@ -95,8 +95,9 @@ def saved(remote: Remote, published: Path) -> dict[str, int]:
     """A runner that crawled, saved its state to the branch and published the site."""
     runner = remote.clone("runner1")
     with filled(runner / "state") as store:
-        (published / ARCHIVE_PATH).parent.mkdir(parents=True)
-        (published / ARCHIVE_PATH).write_bytes(archive_bytes(store))
+        for path, data in archive_files(store, lambda: SQLiteStore(runner / "state")).items():
+            (published / path).parent.mkdir(parents=True, exist_ok=True)
+            (published / path).write_bytes(data)
     result = state_sh("save", runner)
     assert result.returncode == 0, result.stderr
     return stories(runner / "state")
@@ -144,7 +145,7 @@ def test_lost_branch_is_rebuilt_from_the_published_archive(
 def test_damaged_branch_without_an_archive_fails_loudly(
     remote: Remote, saved: dict[str, int], published: Path
 ) -> None:
-    (published / ARCHIVE_PATH).unlink()
+    (published / ARCHIVE_INDEX).unlink()
     runner1 = remote.root / "runner1"
     (runner1 / "state" / DB_NAME).write_bytes(b"garbage" * 500)
     assert state_sh("save", runner1).returncode == 0

@@ -189,11 +189,8 @@ def search_bundles(site: Path) -> list[Path]:
 
 
 def indexed_pages(site: Path) -> int:
-    """How many pages the search index holds, over all its shards."""
+    """How many stories the search index holds, over all its shards."""
     return sum(
-        language["page_count"]
+        json.loads((bundle / "entry.json").read_bytes())["stories"]
         for bundle in search_bundles(site)
-        for language in json.loads((bundle / "pagefind-entry.json").read_bytes())[
-            "languages"
-        ].values()
     )

@@ -69,7 +69,11 @@ def more_stories() -> list[Story]:
             title=f"Extra story {i}: regional officials announce new measures"
             + (" Supercalifragilisticexpialidociouslylongunbrokenword" if i == 3 else ""),
             lede=f"Officials outlined measure {i} on Monday, with details to follow.",
-            paragraphs=(f"Officials outlined measure {i} on Monday.", "More details are expected."),
+            paragraphs=(
+                f"Officials outlined measure {i} on Monday.",
+                # the newest story has "monsoon" in its text: search ranks it after a title match
+                "More details are expected." if i else "The monsoon delayed the announcement.",
+            ),
             original_source=agencies[i % 3],
             published=T0 - timedelta(minutes=37 * i),
             first_seen=T0 - timedelta(minutes=37 * i) + timedelta(minutes=5),
@@ -267,22 +271,78 @@ def test_keyboard_focus_is_visible(browser: Any, served: Served) -> None:
         v.page.context.close()
 
 
+def search_for(browser: Any, served: Served, width: int, query: str) -> Visit:
+    """The search page with `query` typed into its field, once the results are shown."""
+    v = visit(browser, served, "search/", width)
+    field_ = v.page.get_by_label("Words to look for")
+    field_.wait_for(timeout=10_000)  # the form shows once the script runs
+    field_.fill(query)
+    v.page.locator("#search-status").filter(has_text="found").wait_for(timeout=10_000)
+    return v
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_search_finds_stories_offline(browser: Any, served: Served, width: int) -> None:
-    v = visit(browser, served, "search/", width)
+    v = search_for(browser, served, width, "monsoon")
     try:
-        field_ = v.page.locator(".pagefind-ui__search-input")
-        field_.wait_for(timeout=10_000)
-        field_.fill("monsoon")
-        link = v.page.locator(".pagefind-ui__result-link").first
-        link.wait_for(timeout=10_000)
-        assert link.get_attribute("href") == "/stories/monsoon.html"
+        assert v.page.locator("#search-status").inner_text() == "2 stories found"
+        links = v.page.locator("#search-results h2 a")
+        # the title match first, though the other story is newer
+        assert links.nth(0).get_attribute("href") == "/stories/monsoon.html"
+        assert links.nth(1).get_attribute("href") == "/stories/extra-00.html"
         # the hostile title is shown as text, never run
-        assert "<script>" in link.inner_text()
+        assert "<script>" in links.first.inner_text()
+        marks = v.page.locator("#search-results mark").all_inner_texts()
+        assert marks == ["Monsoon", "monsoon"]  # in the title and the excerpt
+        assert v.page.url.endswith("search/?q=monsoon")  # a link to this search
         screenshot(v, f"search-{width}")
         check(v)
-        link.click()
+        links.first.click()
         v.page.wait_for_url("**/stories/monsoon.html")
         assert v.dialogs == [] and v.errors == []
+    finally:
+        v.page.context.close()
+
+
+def test_search_prefix_spans_every_shard_and_shows_more(browser: Any, served: Served) -> None:
+    """The prefix "extr" of a word in 60 titles, spread over several shards."""
+    v = search_for(browser, served, 375, "Officials extr")
+    try:
+        assert v.page.locator("#search-status").inner_text() == "60 stories found"
+        links = v.page.locator("#search-results h2 a")
+        assert links.count() == 20
+        assert links.first.get_attribute("href") == "/stories/extra-00.html"  # the newest
+        v.page.get_by_role("button", name="Show more").click()
+        v.page.wait_for_function("document.querySelectorAll('#search-results li').length == 40")
+        focused = v.page.evaluate("document.activeElement.getAttribute('href')")
+        assert focused == links.nth(20).get_attribute("href")
+        assert v.errors == []
+    finally:
+        v.page.context.close()
+
+
+def test_search_reads_the_query_from_the_url(browser: Any, served: Served) -> None:
+    """A shared link searches at once; words match without accents, and in longer forms."""
+    v = visit(browser, served, "search/?q=uberraschung+measure", 1280)
+    try:
+        v.page.locator("#search-status").wait_for(timeout=10_000)
+        v.page.locator("#search-status").filter(has_text="found").wait_for(timeout=10_000)
+        assert v.page.get_by_label("Words to look for").input_value() == "uberraschung measure"
+        assert v.page.locator("#search-status").inner_text() == "No stories found"
+        v.page.get_by_label("Words to look for").fill("überraschung")
+        v.page.keyboard.press("Enter")
+        v.page.locator("#search-status").filter(has_text="1 story found").wait_for()
+        v.page.get_by_label("Words to look for").fill("measure officials")
+        v.page.locator("#search-status").filter(has_text="60 stories found").wait_for()
+        assert v.errors == []
+    finally:
+        v.page.context.close()
+
+
+def test_search_without_javascript_points_to_the_archive(browser: Any, served: Served) -> None:
+    v = visit(browser, served, "search/", 375, java_script_enabled=False)
+    try:
+        assert not v.page.get_by_label("Words to look for").is_visible()
+        assert "Search needs JavaScript" in v.page.locator("main").inner_text()
     finally:
         v.page.context.close()

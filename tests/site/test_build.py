@@ -33,8 +33,8 @@ SITE_FEEDS = [
 
 
 def html_pages(root: Path) -> list[Path]:
-    """The site's own pages (Pagefind's bundle holds no pages, but keep it out regardless)."""
-    return sorted(p for p in root.rglob("*.html") if "pagefind" not in p.relative_to(root).parts)
+    """The site's own pages."""
+    return sorted(root.rglob("*.html"))
 
 
 def parse(path: Path) -> etree._Element:
@@ -71,23 +71,21 @@ def test_build_result_and_layout(
         "days/2025-06-01.html",
         "days/2025-05-31.html",
         "search/index.html",
-        "pagefind/pagefind-ui.js",
-        "pagefind/pagefind-ui.css",
         ".manifest.json",
         *(f"stories/{i}.html" for i in IDS),
     ):
         assert required in names, required
     assert len(list(result.out_dir.glob("sources/*.html"))) == 1 + 5  # the index and five sites
     assert len(list(result.out_dir.glob("agencies/*.html"))) == 1 + 2  # rail-link has no wire
-    pages = [p for p in html_pages(result.out_dir) if "pagefind" not in p.parts]
-    assert result.pages == len(pages)
+    assert result.pages == len(html_pages(result.out_dir))
     assert result.files == len(names)
     assert result.search and not result.unchanged and result.rendered == result.pages
     assert any(re.fullmatch(r"static/style\.[0-9a-f]{10}\.css", n) for n in names)
     assert any(re.fullmatch(r"static/search\.[0-9a-f]{10}\.js", n) for n in names)
     bundles = search_bundles(result.out_dir)
     assert len(bundles) == 1  # three stories: one shard
-    for name in ("pagefind-ui.js", "pagefind.js", "pagefind-entry.json"):
+    assert bundles[0].parent == result.out_dir / "search-index"
+    for name in ("entry.json", "d/0.json", "t/ky.json"):  # "Kyiv talks..."
         assert (bundles[0] / name).is_file(), name
     assert indexed_pages(result.out_dir) == 3
 
@@ -115,9 +113,8 @@ def test_every_page_has_its_head(site: Path) -> None:
         assert metas["description"], rel
         csp = metas["Content-Security-Policy"]
         assert "default-src 'none'" in csp and "object-src 'none'" in csp
-        if rel == "search/index.html":  # Pagefind's script, wasm and worker, from the site only
-            assert "script-src 'self' 'wasm-unsafe-eval'" in csp
-            assert "worker-src 'self'" in csp and "connect-src 'self'" in csp
+        if rel == "search/index.html":  # its script and the index it fetches, from the site only
+            assert "script-src 'self'" in csp and "connect-src 'self'" in csp
             assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
         else:
             assert "script-src 'none'" in csp and "connect-src" not in csp, rel
@@ -155,17 +152,16 @@ def test_headings_never_skip_a_level(site: Path) -> None:
 
 def test_no_script_and_no_third_party_requests(site: Path) -> None:
     for name, data in files(site).items():
-        if name.startswith("pagefind/") or name == "search/index.html":
+        if name.startswith("search-index/") or name == "search/index.html":
             continue
         assert b"<script" not in data.lower(), name
     for page in html_pages(site):
         root = parse(page)
         scripts = [s.get("src") for s in root.iter("script")]
         if page.relative_to(site).as_posix() == "search/index.html":
-            # the only page with scripts: Pagefind's and the site's own starter, both local
-            assert scripts[0] == "../pagefind/pagefind-ui.js"
-            assert re.fullmatch(r"\.\./static/search\.[0-9a-f]{10}\.js", scripts[1])
-            assert len(scripts) == 2
+            # the only page with a script: the site's own search, a local file
+            assert len(scripts) == 1
+            assert re.fullmatch(r"\.\./static/search\.[0-9a-f]{10}\.js", scripts[0])
             assert all(not s.text for s in root.iter("script"))  # no inline code
         else:
             assert not scripts, page

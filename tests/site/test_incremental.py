@@ -12,7 +12,6 @@ import pytest
 
 from crawler.config import Config
 from crawler.items import Story
-from crawler.site import build as build_module
 from crawler.site import default_templates_dir, search
 from crawler.site.build import BuildResult
 
@@ -136,7 +135,7 @@ def test_search_index_is_reused_when_no_story_page_changed(
     assert not result.unchanged
     kept = same(before, inodes(out))
     assert "feed.xml" not in kept
-    assert {n for n in before if n.startswith("pagefind/")} <= kept
+    assert {n for n in before if n.startswith("search-index/")} <= kept
     assert {"stories/now.html", "stories/later.html", "index.html"} <= kept
 
 
@@ -198,7 +197,7 @@ def test_a_failing_search_index_leaves_the_previous_site(
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
     def broken(work: object) -> None:
-        raise search.SearchIndexError("pagefind exploded")
+        raise search.SearchIndexError("the indexer exploded")
 
     monkeypatch.setattr(search, "index_shards", broken)
     with pytest.raises(search.SearchIndexError):
@@ -207,45 +206,56 @@ def test_a_failing_search_index_leaves_the_previous_site(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
 
 
-def test_without_pagefind_the_site_is_built_without_search(
+def test_a_failing_indexer_process_fails_the_build(
     tmp_path: Path,
     stories: list[Story],
     build: Callable[..., BuildResult],
     monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    monkeypatch.setattr(build_module, "pagefind_available", lambda: False)
-    with caplog.at_level(logging.WARNING):
-        result = build(stories, tmp_path / "output")
-    assert "Pagefind is not installed" in caplog.text
+    """The error raised in the forked indexer reaches the build, and no site is published."""
+
+    def broken(folder: Path, records: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(search, "_write_shard", broken)
+    with pytest.raises(search.SearchIndexError, match="OSError: disk full"):
+        build(stories, tmp_path / "output")
+    assert not (tmp_path / "output").exists()
+
+
+def test_search_false_builds_no_search(
+    tmp_path: Path, stories: list[Story], build: Callable[..., BuildResult]
+) -> None:
+    result = build(stories, tmp_path / "output", search=False)
     assert not result.search
     out = tmp_path / "output"
-    assert not (out / "pagefind").exists() and not (out / "search").exists()
+    assert not (out / "search-index").exists() and not (out / "search").exists()
     assert "search/index.html" not in (out / "index.html").read_text()
 
 
-def test_pagefind_is_installed_for_the_tests() -> None:
-    assert search.pagefind_available(), 'pip install "pagefind[bin]"'
-
-
 def test_the_indexer_dies_with_a_killed_build(tmp_path: Path) -> None:
-    """A SIGKILLed build must not leave Pagefind writing into its (deleted) temp folder."""
+    """A SIGKILLed build must not leave its indexer writing into its (deleted) temp folder."""
     import signal
     import subprocess
     import sys
 
     script = (
-        "import os, subprocess, sys, time\n"
-        "from crawler.site.search import _die_with\n"
-        "child = subprocess.Popen(['sleep', '30'], preexec_fn=_die_with(os.getpid()))\n"
-        "print(child.pid, flush=True)\n"
+        "import os, sys, threading, time\n"
+        "from pathlib import Path\n"
+        "from crawler.site import search\n"
+        "def slow(folder, records):\n"
+        "    print(os.getpid(), flush=True)\n"
+        "    time.sleep(30)\n"
+        "search._write_shard = slow\n"
+        "threading.Thread(target=search.index_shards, args=([(Path(sys.argv[1]), [])],)).start()\n"
         "time.sleep(30)\n"
     )
     build_process = subprocess.Popen(
-        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE, text=True
     )
     assert build_process.stdout is not None
     indexer = int(build_process.stdout.readline())
+    assert indexer != build_process.pid
     build_process.send_signal(signal.SIGKILL)
     build_process.wait()
     deadline = time.monotonic() + 5
@@ -254,7 +264,7 @@ def test_the_indexer_dies_with_a_killed_build(tmp_path: Path) -> None:
             os.kill(indexer, 0)
         except ProcessLookupError:
             return
-        # reap it if it became our zombie grandchild's leftover; otherwise wait
+        # an orphan is reaped by init; a zombie left for an instant counts as dead
         time.sleep(0.05)
         state = Path(f"/proc/{indexer}/stat")
         if state.exists() and state.read_text().split(")")[-1].split()[0] == "Z":

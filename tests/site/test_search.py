@@ -1,12 +1,27 @@
-"""Search shards: a few large old ones that stay, smaller newer ones, the newest taking new stories."""
+"""The search index: shards (a few large old ones that stay, smaller newer ones, the newest taking
+new stories), their files, and terms made alike in Python and in the browser's search.js."""
 
+import json
+import shutil
+import subprocess
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
 
 from crawler.items import Story
-from crawler.site.search import plan_shards, shard_sizes
+from crawler.site import default_templates_dir
+from crawler.site.search import (
+    DOCS_PER_FILE,
+    FORMAT_VERSION,
+    Record,
+    bucket_file,
+    plan_shards,
+    shard_files,
+    shard_sizes,
+    tokens,
+)
+from crawler.site.search import record as record_of
 from crawler.site.views import SiteView, story_views
 
 from .conftest import sample_config
@@ -55,3 +70,119 @@ def test_plan_shards_names_follow_their_stories(
     more = plan_shards(cards(10), "salt")
     assert [s.name for s in more][1:] == [s.name for s in first][1:]  # the old shards stay
     assert {s.name for s in plan_shards(cards(8), "other salt")}.isdisjoint(s.name for s in first)
+
+
+def record(title: str, text: str, number: int = 0) -> Record:
+    return Record(f"stories/s{number}.html", title, "2025-06-02", "AFP", text[:40], None, text)
+
+
+def decoded(postings: list[int]) -> list[tuple[int, bool]]:
+    """(story number, in the title) from delta-encoded postings, as search.js reads them."""
+    number, stories = 0, []
+    for value in postings:
+        number += value >> 1
+        stories.append((number, bool(value & 1)))
+    return stories
+
+
+def test_postings_round_trip_with_the_title_bit() -> None:
+    records = [
+        record("Election results", "The election was close. Turnout rose.", 0),
+        record("Rain in Kerala", "Heavy rain; the elections were delayed.", 1),
+        record("Turnout", "Officials counted the election turnout again.", 2),
+    ]
+    files = shard_files(records)
+    index: dict[str, list[int]] = {}
+    for name, data in files.items():
+        if name.startswith("t/"):
+            index.update(json.loads(data))
+    expected: dict[str, list[tuple[int, bool]]] = {}
+    for number, item in enumerate(records):
+        title = set(tokens(item.title))
+        for term in sorted(title | set(tokens(item.text))):
+            expected.setdefault(term, []).append((number, term in title))
+    assert {term: decoded(p) for term, p in index.items()} == expected
+    assert decoded(index["turnout"]) == [(0, False), (2, True)]
+    entry = json.loads(files["entry.json"])
+    assert entry == {
+        "v": FORMAT_VERSION,
+        "stories": 3,
+        "per": DOCS_PER_FILE,
+        "buckets": sorted({term[:2] for term in index}),
+    }
+    assert {f"t/{bucket_file(key)}.json" for key in entry["buckets"]} == {
+        name for name in files if name.startswith("t/")
+    }
+
+
+def test_result_lines_come_in_files_of_a_few_stories() -> None:
+    records = [record(f"Story {i}", f"Text {i}.", i) for i in range(2 * DOCS_PER_FILE + 3)]
+    files = shard_files(records)
+    lines = [json.loads(files[f"d/{k}.json"]) for k in range(3)]
+    assert [len(chunk) for chunk in lines] == [DOCS_PER_FILE, DOCS_PER_FILE, 3]
+    assert lines[2][2] == ["stories/s66.html", "Story 66", "2025-06-02", "AFP", "Text 66."]
+    empty = shard_files([])  # the one shard of a site with no stories
+    assert list(empty) == ["entry.json"] and json.loads(empty["entry.json"])["buckets"] == []
+
+
+def test_a_record_holds_what_a_result_line_shows(
+    story_factory: Callable[..., Story], t0: datetime
+) -> None:
+    site = SiteView.from_config(sample_config().site)
+    words = " ".join(f"w{i}" for i in range(40))
+    (view,) = story_views(
+        [story_factory(id="s", title="T", lede=words, language="ru", first_seen=t0)], site
+    )
+    made = record_of(view, site.language)
+    assert made.path == "stories/s.html" and made.title == "T" and made.language == "ru"
+    assert made.date == view.date.date().isoformat() and made.credit == view.credit
+    assert made.excerpt == " ".join(words.split()[:30]) + "…"
+    assert record_of(view, "ru").language is None
+
+
+STRINGS = [
+    "Plain ASCII: Hello, World! 2025-06-02 x_y o'clock",
+    "Élection présidentielle: naïve façade, Ærøskøbing, straße, İstanbul",
+    "Москва: ёлка, Йошкар-Ола; ΟΔΟΣ Αθηνών",
+    "हिन्दी समाचार: भारत की राजधानी १२३",
+    "東京都の天気 2025年; 서울 날씨; ﬁnance ① ²³ Ⅻ",
+    "tab\tnew\nline\u00a0nbsp\u200bzero-width \U0001d400\U0001d401 emoji 🎉 e\u0301",
+]
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_python_and_the_browser_tokenise_alike() -> None:
+    script = (
+        "const s = require(process.argv[1]);"
+        "const texts = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
+        "console.log(JSON.stringify(texts.map(t => {"
+        "  const terms = s.tokens(t);"
+        "  return [terms, terms.map(w => s.bucketFile(s.bucketKey(w)))]; })));"
+    )
+    ran = subprocess.run(
+        ["node", "-e", script, str(default_templates_dir() / "static" / "search.js")],
+        input=json.dumps(STRINGS),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    expected = [[tokens(t), [bucket_file(w) for w in tokens(t)]] for t in STRINGS]
+    assert json.loads(ran.stdout) == expected
+    assert tokens(STRINGS[1])[:3] == ["election", "presidentielle", "naive"]
+    assert "елка" in tokens(STRINGS[2]) and "हिन्दी" in tokens(STRINGS[3])
+
+
+def test_shard_names_follow_what_a_result_line_shows(
+    story_factory: Callable[..., Story], t0: datetime
+) -> None:
+    site = SiteView.from_config(sample_config().site)
+
+    def name(**fields: object) -> str:
+        views = story_views([story_factory(id="s", first_seen=t0, **fields)], site)
+        return plan_shards(views, "salt")[0].name
+
+    plain = name(original_source="AFP")
+    assert name(original_source="AFP") == plain
+    assert name(original_source="PTI") != plain  # the credit shown changed
+    assert name(original_source="AFP", language="ru") != plain

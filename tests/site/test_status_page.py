@@ -1,6 +1,6 @@
 """The status page: every source with its last run, last success, yield chart and warning."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from pathlib import Path
 
@@ -67,11 +67,28 @@ def test_a_new_run_updates_the_status_page(
     assert again.unchanged
 
 
-def test_extras_are_published_as_they_are(
+class OneFile:
+    """Extras of one file, its key and bytes given; counts what it was asked to make."""
+
+    def __init__(self, key: str, data: bytes, made: list[str]) -> None:
+        self.key, self.data, self.made = key, data, made
+
+    def keys(self) -> dict[str, str]:
+        return {"data/part.gz": self.key}
+
+    def make(self, paths: Collection[str]) -> dict[str, bytes]:
+        self.made.append(self.key)
+        return {"data/part.gz": self.data}
+
+
+def test_extras_are_made_only_when_their_key_changes(
     tmp_path: Path, stories: list[Story], build: Callable[..., BuildResult]
 ) -> None:
-    build(stories, tmp_path, extras={"data/archive.jsonl.gz": b"\x1f\x8bfirst"})
-    assert (tmp_path / "data/archive.jsonl.gz").read_bytes() == b"\x1f\x8bfirst"
-    result = build(stories, tmp_path, extras={"data/archive.jsonl.gz": b"\x1f\x8bsecond"})
+    made: list[str] = []
+    build(stories, tmp_path, extras=OneFile("k1", b"\x1f\x8bfirst", made))
+    assert (tmp_path / "data/part.gz").read_bytes() == b"\x1f\x8bfirst"
+    assert build(stories, tmp_path, extras=OneFile("k1", b"\x1f\x8bsecond", made)).unchanged
+    result = build(stories, tmp_path, extras=OneFile("k2", b"\x1f\x8bsecond", made))
     assert not result.unchanged
-    assert (tmp_path / "data/archive.jsonl.gz").read_bytes() == b"\x1f\x8bsecond"
+    assert (tmp_path / "data/part.gz").read_bytes() == b"\x1f\x8bsecond"
+    assert made == ["k1", "k2"]
