@@ -35,19 +35,15 @@ the build renders the pages, and dies with the build.
 
 from __future__ import annotations
 
-import ctypes
-import functools
 import json
 import os
 import re
-import select
-import signal
 import string
-import sys
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
@@ -56,6 +52,7 @@ import regex
 
 from crawler.site import paths
 from crawler.site.fingerprint import digest
+from crawler.site.forked import Forked, ForkedError
 from crawler.site.views import StoryCard, StoryView
 
 FORMAT_VERSION = 1  # what search.js reads; bump when the files change
@@ -75,7 +72,6 @@ _ASCII_TERMS = bytes(
 )
 _PLAIN_BUCKET = re.compile(r"[a-z0-9]{1,2}")
 
-_PR_SET_PDEATHSIG = 1
 
 
 class SearchIndexError(Exception):
@@ -271,72 +267,19 @@ def _write_shard(folder: Path, records: Sequence[Record]) -> None:
             file.write(data)
 
 
-@functools.cache
-def _prctl() -> Callable[..., int]:
-    return ctypes.CDLL(None).prctl  # type: ignore[no-any-return]
-
-
-def _die_with(parent: int) -> Callable[[], None] | None:
-    """A hook for a child process to run first (Linux): the kernel kills it when the thread that
-    started it dies, and it exits at once if that has already happened.
-
-    Otherwise a killed build leaves the indexer running, writing into a temp folder the next build
-    has just deleted, and the folder comes back. The C function is looked up here, in the parent:
-    the forked child only calls it.
-    """
-    if not sys.platform.startswith("linux"):
-        return None
-    prctl = _prctl()
-
-    def hook() -> None:
-        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent:  # the build died before the hook ran
-            os._exit(1)
-
-    return hook
-
-
-def _index_in_child(work: Sequence[tuple[Path, Sequence[Record]]]) -> str:
-    """Write every shard; "" or what went wrong."""
-    try:
-        for folder, records in work:
-            _write_shard(folder, records)
-    except BaseException as exc:  # anything: the build must hear of it
-        return f"{type(exc).__name__}: {exc}"
-    return ""
+def _write_shards(work: Sequence[tuple[Path, Sequence[Record]]]) -> None:
+    for folder, records in work:
+        _write_shard(folder, records)
 
 
 def index_shards(work: Sequence[tuple[Path, Sequence[Record]]]) -> None:
-    """Write each shard's index (its records) into its (empty) folder, in a forked process.
-
-    The records are handed over by the fork itself, not pickled. Call it from a thread that
-    lives until it returns (the kernel kills the indexer when that thread dies): the build's
-    worker thread, while its main thread renders. Raises SearchIndexError when indexing fails.
-
-    A bare `os.fork`: multiprocessing's child, forked from a thread other than the main one,
-    fails on its way out in `threading._shutdown`.
-    """
+    """Write each shard's index (its records) into its (empty) folder, in a forked process (the
+    records are handed over by the fork itself, not pickled). Call it from a thread that lives
+    until it returns: the build's worker thread, while its main thread renders. Raises
+    SearchIndexError when indexing fails."""
     if not work:
         return
-    hook = _die_with(os.getpid())
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the indexer: tell the parent how it went, then exit without cleaning up
-        code = 1
-        try:
-            os.close(read_end)
-            if hook is not None:
-                hook()
-            failure = _index_in_child(work)
-            os.write(write_end, failure.encode("utf-8", "replace")[:4000])  # one write: atomic
-            code = 1 if failure else 0
-        finally:
-            os._exit(code)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as answer:
-        if not select.select([answer], [], [], TIMEOUT)[0]:
-            os.kill(pid, signal.SIGKILL)
-        failure = answer.read().decode("utf-8", "replace")
-    code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-    if code or failure:
-        raise SearchIndexError(f"search indexer: {failure or 'exit status'} ({code})")
+    try:
+        Forked(partial(_write_shards, work), "search indexer").result(TIMEOUT)
+    except ForkedError as exc:
+        raise SearchIndexError(str(exc)) from None
