@@ -11,7 +11,7 @@ and only for its own script and the index files it fetches from the site itself.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -85,8 +85,8 @@ class Renderer:
     """Renders `Page`s with the templates of one folder.
 
     What is the same on many pages is rendered once per build and reused: the header and footer,
-    once per folder of pages (their links are relative to it); each story of a list once, its link
-    and heading level filled in for each page (the `listed_story` macro: a story is listed on its
+    once per folder of pages (their links are relative to it); each story of a list once (`story_items`), its
+    link and heading level filled in for each page (the `listed_story` macro: a story is listed on its
     day, its sites' and its agency's pages and the home page); each related story once per link
     to it (`related_story`). Each is keyed by everything it is rendered from.
     """
@@ -154,14 +154,19 @@ class Renderer:
         def asset(name: str) -> str:
             return url_for(self.assets[name].path)
 
-        def story_item(story: StoryCard, heading: str) -> Markup:
-            key = ("story_item", story.id, story.fingerprint)
-            html = self._partials.get(key)
-            if html is None:
-                html = self._partials[key] = self._macros.listed_story(story, _HEADING, _HREF)
-            return Markup(
-                str(html).replace(_HREF, escape(url_for(story.path))).replace(_HEADING, heading)
-            )
+        def story_items(stories: Sequence[StoryCard], heading: str) -> Markup:
+            """The stories of a list, one per line (a loop here: this runs for every story of
+            every list page, and a call from the template costs more than the item)."""
+            partials, macro = self._partials, self._macros.listed_story
+            items = []
+            for story in stories:
+                key = ("story_item", story.id, story.fingerprint)
+                html = partials.get(key)
+                if html is None:
+                    html = partials[key] = str(macro(story, _HEADING, _HREF)).strip("\n")
+                href = escape(url_for(story.path))
+                items.append(html.replace(_HREF, href).replace(_HEADING, heading))
+            return Markup("\n".join(items))
 
         def related_item(story: StoryCard) -> Markup:
             href = url_for(story.path)
@@ -179,7 +184,7 @@ class Renderer:
                 "_masthead.html", (*folder, current), url_for=url_for, current=current, nav=self.nav
             ),
             footer=self._partial("_footer.html", folder, url_for=url_for),
-            story_item=story_item,
+            story_items=story_items,
             related_item=related_item,
             page=page,
             canonical=self.site.url(page.path),
