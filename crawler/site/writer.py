@@ -305,7 +305,7 @@ class Writer:
         return Path(folder)
 
     def adopt_tree(self, prefix: str) -> int:
-        """Record the files a tool wrote under `prefix/` (Pagefind's index), as if written here.
+        """Record the files a tool wrote under `prefix/` (the search index), as if written here.
 
         Recorded by size only (an empty hash): such files are only ever reused as a whole tree
         (`reuse_tree`), never compared with new bytes, and hashing a large index costs seconds.
