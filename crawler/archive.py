@@ -40,26 +40,14 @@ def _digest(*parts: str) -> str:
     return hashlib.blake2b("\n".join(parts).encode("utf-8"), digest_size=16).hexdigest()
 
 
-def _record(story_id: str, first_seen: datetime, article: Article) -> dict[str, Any]:
-    data = {name: getattr(article, name) for name in _FIELDS}
-    for key in ("published", "fetched_at"):
-        data[key] = data[key].isoformat()
-    data["paragraphs"], data["images"] = list(article.paragraphs), list(article.images)
-    return {"format": FORMAT, "story_id": story_id, "first_seen": first_seen.isoformat(),
-            "article": data}
-
-
 def part_bytes(store: Store, story_ids: Iterable[str]) -> bytes:
     """These stories' copies as one gzipped part."""
-    grouped = sorted(store.articles_by_story(story_ids).items(),
-                     key=lambda item: (item[1][0], item[0]))
     lines = [
-        json.dumps(_record(story_id, first_seen, article), ensure_ascii=False, sort_keys=True)
-        for story_id, (first_seen, articles) in grouped
-        for article in articles
+        f'{{"article":{copy},"first_seen":{json.dumps(first_seen)},"format":{FORMAT},'
+        f'"story_id":{json.dumps(story_id, ensure_ascii=False)}}}\n'
+        for story_id, first_seen, copy in store.copies_json(list(story_ids))
     ]
-    return gzip.compress("".join(f"{line}\n" for line in lines).encode("utf-8"),
-                         compresslevel=GZIP_LEVEL, mtime=0)
+    return gzip.compress("".join(lines).encode("utf-8"), compresslevel=GZIP_LEVEL, mtime=0)
 
 
 class Archive:

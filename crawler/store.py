@@ -290,6 +290,41 @@ class Store:
         )
         return [(story_id, _dt(first_seen), int(copies)) for story_id, first_seen, copies in rows]
 
+    def copies_json(self, story_ids: Collection[str]) -> list[tuple[str, str, str]]:
+        """These stories' copies, each as (story id, first-seen time as stored, the copy's fields
+        as one JSON object): stories in first-seen order, copies in stored order. For the
+        archive, which reads every copy and needs them only as text."""
+        found: list[tuple[str, str, int, str]] = []
+        wanted = sorted(set(story_ids))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = self._execute(
+                f"SELECT s.first_seen, s.id, a.rowid, {self._COPY_JSON} FROM articles a"
+                f" JOIN stories s ON s.id = a.story_id WHERE a.story_id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            found += ((first_seen, story_id, rowid, self._copy_json(copy))
+                      for first_seen, story_id, rowid, *copy in rows)
+        found.sort(key=lambda row: (_dt(row[0]), row[1], row[2]))
+        return [(story_id, first_seen, copy) for first_seen, story_id, _, copy in found]
+
+    # The columns of a copy, and how a row of them becomes its JSON object (`copies_json`).
+    _COPY_JSON = (
+        "a.author, a.canonical_url, a.fetched_at, a.images, a.language, a.lede,"
+        " a.original_source, a.paragraphs, a.published, a.published_estimated, a.source, a.title,"
+        " a.url"
+    )
+
+    @staticmethod
+    def _copy_json(row: Sequence[Any]) -> str:
+        names = ("author", "canonical_url", "fetched_at", "images", "language", "lede",
+                 "original_source", "paragraphs", "published", "published_estimated", "source",
+                 "title", "url")
+        copy = dict(zip(names, row, strict=True))
+        copy["images"], copy["paragraphs"] = json.loads(copy["images"]), json.loads(copy["paragraphs"])
+        copy["published_estimated"] = bool(copy["published_estimated"])
+        return json.dumps(copy, ensure_ascii=False, sort_keys=True)
+
     def articles_by_story(
         self, story_ids: Collection[str] | None = None
     ) -> dict[str, tuple[datetime, list[Article]]]:
@@ -367,6 +402,21 @@ class SQLiteStore(Store):
 
     def close(self) -> None:
         self._db.close()
+
+    # SQLite writes the JSON itself, several times faster than Python: the archive of 10,000
+    # stories (35,000 copies) is read in about 1 s instead of 2.3 s.
+    _COPY_JSON = (
+        "json_object('author', a.author, 'canonical_url', a.canonical_url,"
+        " 'fetched_at', a.fetched_at, 'images', json(a.images), 'language', a.language,"
+        " 'lede', a.lede, 'original_source', a.original_source, 'paragraphs', json(a.paragraphs),"
+        " 'published', a.published,"
+        " 'published_estimated', json(CASE WHEN a.published_estimated THEN 'true' ELSE 'false' END),"
+        " 'source', a.source, 'title', a.title, 'url', a.url)"
+    )
+
+    @staticmethod
+    def _copy_json(row: Sequence[Any]) -> str:
+        return str(row[0])
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         return self._db.execute(sql, params)

@@ -3,6 +3,7 @@ recorded; crawler processes sharing a PostgreSQL state take turns to store copie
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.archive import archive_files, read_parts, restore
 from crawler.config import StateConfig
 from crawler.items import Article, AssignedArticle
 from crawler.store import DB_NAME, SQLiteStore, Store, StoreError, open_store
@@ -72,6 +74,29 @@ def test_saved_articles_come_back_grouped_by_story(open_state: Callable[[], Stor
         first = store.copies_after(0)[0]
         assert (first.story_id, first.url, first.canonical_url, first.text) == (
             "s1", article(1).url, article(1).canonical_url, "First paragraph.\n\nSecond paragraph.")
+
+
+def test_the_archive_reads_the_same_stories_back_from_either_backend(
+    open_state: Callable[[], Store], tmp_path: Path
+) -> None:
+    """The archive's parts (written as JSON by SQLite, by Python for PostgreSQL) restore the
+    very stories that were stored, counted and keyed the same way."""
+    images = article(2, source="Beta", images=("https://img.example/a.jpg",),
+                     published_estimated=True, author="Ann Author", original_source=None)
+    with open_state() as store:
+        store.save(AssignedArticle(article(1), "s1", True), None)
+        store.save(AssignedArticle(images, "s1", False), None)
+        store.save(AssignedArticle(article(3, title="Ünïcode \"quoted\" <b>"), "s3", True), None)
+        expected = store.articles_by_story()
+        assert [(i, copies) for i, _, copies in sorted(store.story_counts())] == [("s1", 2), ("s3", 1)]
+        files = archive_files(store, open_state)
+    index = json.loads(files["data/archive/index.json"])
+    assert [p["copies"] for p in index["parts"]] == [3]  # one first-seen day
+    lines = read_parts(files["data/archive/index.json"],
+                       lambda name: files[f"data/archive/{name}"])
+    with SQLiteStore(tmp_path / "restored") as rebuilt:
+        assert restore(lines, rebuilt) == 2
+        assert rebuilt.articles_by_story() == expected
 
 
 def test_story_first_seen_never_changes(open_state: Callable[[], Store]) -> None:
