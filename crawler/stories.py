@@ -56,7 +56,17 @@ def assemble(story_id: str, first_seen: datetime, copies: Iterable[Article]) -> 
         raise ValueError(f"story {story_id} has no copies")
     own = [a for a in ordered if _is_agency_site(a)]
     primary = own[0] if own else ordered[0]
-    fullest = max(ordered, key=lambda a: (len(a.text.split()), a is primary))
+    words: dict[str, int] = {}  # copies mostly share their paragraphs: count each once
+
+    def count(article: Article) -> int:
+        total = 0
+        for paragraph in article.paragraphs:
+            if paragraph not in words:
+                words[paragraph] = len(paragraph.split())
+            total += words[paragraph]
+        return total
+
+    fullest = max(ordered, key=lambda a: (count(a), a is primary))
     published, estimated = _published(ordered)
     return Story(
         id=story_id,
