@@ -6,7 +6,8 @@ Generates a network of sites (RSS feeds, sitemaps, paginated listings; about a t
 articles are syndicated copies of another site's story), serves it from a separate process on
 127.0.0.x, runs `digest crawl` on it and prints pages per second (article pages over the
 command's wall time, start-up included), CPU per page (user+sys of the crawl process and its
-extraction workers, not the server's) and peak memory (RSS summed over the crawl's process
+extraction workers, not the server's; and of the crawl process alone, whose one thread runs
+Scrapy and so bounds the rate) and peak memory (RSS summed over the crawl's process
 tree, sampled every 50 ms). It checks that every article was stored, then fetches the same URLs
 (discovery documents and articles) with a bare Scrapy spider that runs on the digest's own
 Scrapy settings minus syndigest's components (no extraction, no pipelines): the ceiling, whose
@@ -21,6 +22,7 @@ it, CPU per page much less.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.server
 import json
 import multiprocessing
@@ -210,6 +212,7 @@ def bare_settings(config: Path, state: Path) -> dict[str, Any]:
 class Measured:
     wall: float  # seconds
     cpu: float  # user+sys seconds of the process and every descendant it reaped
+    own_cpu: float  # user+sys seconds of the process alone (Scrapy's thread, for the digest)
     peak_mb: float  # highest sum of RSS over the process tree
     load: tuple[float, float]  # 1-minute load average before and after
 
@@ -237,30 +240,32 @@ def _rss_mb(pids: list[int]) -> float:
     return total / 1024
 
 
+def _cpu(pid: int) -> float:
+    """CPU seconds (user+sys) that process `pid` itself has used so far; not its children's."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(command: list[str], cwd: Path, log: Path, env: dict[str, str] | None = None) -> Measured:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     load = os.getloadavg()[0]
     started = time.perf_counter()
-    peak = 0.0
+    peak = own = 0.0
     with log.open("w") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=cwd,
                                    env={**os.environ, **(env or {})})
         while process.poll() is None:
             peak = max(peak, _rss_mb(_descendants(process.pid)))
+            with contextlib.suppress(OSError):  # ended since: the last sample stands
+                own = _cpu(process.pid)
             time.sleep(0.05)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if process.returncode != 0:
         sys.exit(f"{' '.join(command[:4])}... failed:\n{log.read_text()[-3000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Measured(wall, cpu, peak, (load, os.getloadavg()[0]))
-
-
-def _server_cpu(pid: int) -> float:
-    """CPU seconds the network's server process has used so far."""
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return Measured(wall, cpu, own, peak, (load, os.getloadavg()[0]))
 
 
 def stored_articles(report: Path) -> tuple[int, int, int]:
@@ -310,10 +315,10 @@ def main() -> None:
             work = Path(tmp)
             config, state = work / "sources.toml", work / "state"
             config.write_text(config_text(network, ports))
-            served = _server_cpu(server.pid)
+            served = _cpu(server.pid)
             digest = measure([sys.executable, "-m", "crawler", "crawl", "--config", str(config),
                               "--state", str(state)], work, work / "digest.log")
-            served = _server_cpu(server.pid) - served
+            served = _cpu(server.pid) - served
             stored, stories, not_kept = stored_articles(state / "report.json")
             (work / "urls.txt").write_text("".join(f"{url}\n" for url in urls))
             (work / "bare.py").write_text(BARE_SPIDER)
@@ -328,10 +333,12 @@ def main() -> None:
     print(f"digest crawl stored {stored} of {articles} articles ({stories} stories, "
           f"{stored - stories} syndicated copies, {not_kept} pages not kept); "
           f"the bare spider fetched {fetched} of {len(urls)} URLs")
-    print(f"{'':24}{'pages/s':>9}{'CPU ms/page':>13}{'peak MB':>9}{'wall s':>8}  load avg before/after")
+    print(f"{'':24}{'pages/s':>9}{'CPU ms/page':>13}{'main process':>14}{'peak MB':>9}"
+          f"{'wall s':>8}  load avg before/after")
     for name, run in (("digest crawl", digest), ("bare Scrapy (ceiling)", bare)):
         print(f"{name:24}{articles / run.wall:>9.1f}{1000 * run.cpu / articles:>13.2f}"
-              f"{run.peak_mb:>9.0f}{run.wall:>8.1f}  {run.load[0]:.2f} / {run.load[1]:.2f}")
+              f"{1000 * run.own_cpu / articles:>14.2f}{run.peak_mb:>9.0f}{run.wall:>8.1f}  "
+              f"{run.load[0]:.2f} / {run.load[1]:.2f}")
     print(f"server process during the digest crawl: {1000 * served / articles:.2f} ms CPU/page "
           f"(on the same {os.cpu_count()} cores)")
     print(f"digest reaches {100 * bare.wall / digest.wall:.0f}% of the bare-crawl rate; "

@@ -108,6 +108,16 @@ def _dt(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+def _article_row(assigned: AssignedArticle, run_id: int | None) -> tuple[Any, ...]:
+    a = assigned.article
+    return (
+        a.canonical_url, a.url, a.source, a.title, a.published.isoformat(),
+        int(a.published_estimated), a.author, a.original_source, a.lede,
+        json.dumps(list(a.paragraphs), ensure_ascii=False), a.language,
+        json.dumps(list(a.images)), a.fetched_at.isoformat(), assigned.story_id, run_id,
+    )
+
+
 def open_store(state_dir: str | Path, state: StateConfig | None = None) -> Store:
     """The configured store: the shared PostgreSQL database when `state` says so, else the
     SQLite file in `state_dir`."""
@@ -192,27 +202,28 @@ class Store:
         self, assigned: AssignedArticle, run_id: int | None, first_seen: datetime | None = None
     ) -> None:
         """Store a copy; a new story is first seen now (or at `first_seen`, when restoring)."""
-        a = assigned.article
+        self.save_many([assigned], run_id, first_seen)
+
+    def save_many(
+        self, copies: Sequence[AssignedArticle], run_id: int | None,
+        first_seen: datetime | None = None,
+    ) -> None:
+        """Store copies in one transaction, in order: all of them or none."""
         with self._transaction():
-            if assigned.new_story:
-                self._execute(
-                    "INSERT INTO stories(id, first_seen) VALUES(?, ?) ON CONFLICT DO NOTHING",
-                    (assigned.story_id, (first_seen or a.fetched_at).isoformat()),
-                )
-            self._execute(
+            self._executemany(
+                "INSERT INTO stories(id, first_seen) VALUES(?, ?) ON CONFLICT DO NOTHING",
+                [(c.story_id, (first_seen or c.article.fetched_at).isoformat())
+                 for c in copies if c.new_story],
+            )
+            self._executemany(
                 f"INSERT INTO articles({_ARTICLE_COLUMNS})"
                 " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
-                (
-                    a.canonical_url, a.url, a.source, a.title, a.published.isoformat(),
-                    int(a.published_estimated), a.author, a.original_source, a.lede,
-                    json.dumps(list(a.paragraphs), ensure_ascii=False), a.language,
-                    json.dumps(list(a.images)), a.fetched_at.isoformat(), assigned.story_id,
-                    run_id,
-                ),
+                [_article_row(c, run_id) for c in copies],
             )
             self._executemany(
                 "INSERT INTO urls(url, canonical_url) VALUES(?, ?) ON CONFLICT DO NOTHING",
-                [(a.url, a.canonical_url), (a.canonical_url, a.canonical_url)],
+                [(url, c.article.canonical_url)
+                 for c in copies for url in (c.article.url, c.article.canonical_url)],
             )
 
     def refusals(self) -> dict[str, tuple[str, int, datetime]]:

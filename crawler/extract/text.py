@@ -62,7 +62,10 @@ def normalise_text(text: str | None) -> str:
     if not text:
         return ""
     if text.isascii() and not _ASCII_FIX_RE.search(text):
-        return " ".join(text.split())
+        collapsed = " ".join(text.split())
+        # The very string when it was normal already: a record holding the text before and
+        # after (an extraction sent back from a worker) then pickles it once, not twice.
+        return text if collapsed == text else collapsed
     if len(text) > _MAX_FIX_LENGTH:
         logger.debug("skipping ftfy on a %d-character string", len(text))
     elif _MAY_NEED_FIX_RE.search(text):

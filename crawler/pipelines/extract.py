@@ -33,6 +33,10 @@ from crawler.report import Dropped, count
 
 logger = logging.getLogger(__name__)
 
+# Pages sent ahead to each worker: enough that it has work while Scrapy's thread is busy with a
+# run of other events (a sitemap of links, a burst of responses) and cannot send it more.
+POOL_DEPTH = 8
+
 
 @dataclass(frozen=True, slots=True)
 class Extraction:
@@ -105,7 +109,9 @@ class ExtractPipeline:
         if dedup is not None:  # texts sketched by the dedup index's own parameters
             self.read = functools.partial(self.read, sketcher=dedup.index.sketcher)
         if self.workers:
-            self.pool = OrderedPool(self.read, self.workers, log_level=self.log_level)
+            self.pool = OrderedPool(
+                self.read, self.workers, depth=POOL_DEPTH, log_level=self.log_level
+            )
             logger.info("Extracting in %d worker processes", self.workers)
 
     def close_spider(self) -> None:
