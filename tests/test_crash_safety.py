@@ -109,16 +109,19 @@ def test_killed_builds_leave_old_or_new_site(tmp_path: Path) -> None:
                       '[[sources]]\nname = "Alpha"\nfeeds = ["http://127.0.0.2/feed"]\n')
     stored = 1500
     fill(state, stored)
+    assert digest("build", "--config", str(config), "--state", str(state), "--out", str(out)).returncode == 0
+    fill(state, 100, offset=stored)
+    stored += 100
     began = time.monotonic()
     assert digest("build", "--config", str(config), "--state", str(state), "--out", str(out)).returncode == 0
-    full = time.monotonic() - began  # kill points are drawn from the span of a build here
+    span = time.monotonic() - began  # a rebuild with 100 new stories: kill points fall in its span
     assert complete_site(out) == stored
     killed = 0
     for _ in range(KILLS):
         fill(state, 100, offset=stored)  # each build has new stories to publish
         before, stored = complete_site(out), stored + 100
         process = start("build", "--config", str(config), "--state", str(state), "--out", str(out))
-        killed += kill_after(process, rng.uniform(0.1, 0.6) * full)
+        killed += kill_after(process, rng.uniform(0.1, 0.8) * span)
         assert complete_site(out) in (before, stored)
     assert killed >= KILLS // 2
     record("builds killed mid-run (SIGKILL) and survived", killed)
