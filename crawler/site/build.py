@@ -23,12 +23,14 @@ See `catalog`, `fingerprint`, `search` and `writer`.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
+from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 from typing import Protocol
 
@@ -65,10 +67,11 @@ from crawler.status import SourceHealth
 
 logger = logging.getLogger(__name__)
 
-# A build with this many story pages to render hands CHILD_SHARE of them to a forked process,
-# which renders them on the other core while this one renders the rest and the list pages.
+# A build with this many stories to read or story pages to render shares the work with a forked
+# process, on the other core: half the reading; the story pages CHUNK at a time, whichever
+# process is free taking the next (this one renders the list pages first).
 FORK_FROM = 1000
-CHILD_SHARE = 0.55
+CHUNK = 64
 FORK_EXTRAS_FROM = 8  # extras (archive parts) to make before a forked process is worth it
 
 
@@ -418,18 +421,33 @@ class SiteBuild:
                 self.writer.write(path, written[path])
 
     def _render_stories(
-        self, renderer: Renderer, stories: Sequence[StoryPage], claimed: bool
+        self,
+        renderer: Renderer,
+        stories: Sequence[StoryPage],
+        taken: Synchronized[int] | None,
+        forked_copy: bool = False,
     ) -> Share:
-        """Render and write these story pages; `claimed`: in a forked copy of the build, pages
-        the original claimed for it (then what was written is returned for it to merge)."""
+        """Render and write story pages: all of them, or, with `taken` (the number of pages
+        handed out so far, shared with the forked copy of the build), the next CHUNK pages not
+        yet taken until none are left, so the two processes finish together. Pages rendered
+        this way are claimed beforehand; a forked copy returns what it wrote, to be merged."""
         writer = self.writer
-        if claimed:
+        if taken is None:
+            for story in stories:
+                page = story.page(self.site, self.views[story.story.id])
+                writer.write(page.path, renderer.render(page))
+            return writer.share()
+        if forked_copy:
             writer.detach()
-        write = writer.write_claimed if claimed else writer.write
-        for story in stories:
-            page = story.page(self.site, self.views[story.story.id])
-            write(page.path, renderer.render(page))
-        return writer.share()
+        while True:
+            with taken.get_lock():
+                start = taken.value
+                taken.value = start + CHUNK
+            for story in stories[start : start + CHUNK]:
+                page = story.page(self.site, self.views[story.story.id])
+                writer.write_claimed(page.path, renderer.render(page))
+            if start + CHUNK >= len(stories):
+                return writer.share()
 
     def _shards_to_index(self, shards: Sequence[Shard]) -> list[Shard]:
         previous = self.writer.previous
@@ -493,13 +511,14 @@ class SiteBuild:
                 ]
                 indexing = pool.submit(search.index_shards, work)
             renderer = Renderer(templates, site, assets, search=shards is not None)
-            theirs = stories[: int(len(stories) * CHILD_SHARE)] if len(stories) >= FORK_FROM else []
-            writer.claim(s.story.path for s in theirs)
-            helper = partial(self._render_stories, renderer, theirs, True)
-            with forked(helper, "renderer") if theirs else nullcontext() as child:
+            taken = multiprocessing.Value("q", 0) if len(stories) >= FORK_FROM else None
+            if taken is not None:
+                writer.claim(s.story.path for s in stories)
+            helper = partial(self._render_stories, renderer, stories, taken, True)
+            with forked(helper, "renderer") if taken is not None else nullcontext() as child:
                 for page in to_render:
                     writer.write(page.path, renderer.render(page))
-                self._render_stories(renderer, stories[len(theirs) :], False)
+                self._render_stories(renderer, stories, taken)
                 if child is not None:
                     writer.merge(child.result())
             self._write_feeds(feeds)

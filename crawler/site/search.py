@@ -60,6 +60,9 @@ FORMAT = f"syndigest-search {FORMAT_VERSION}"  # part of every shard's name
 SMALLEST = 256  # stories in the smallest full shard; the newest shard holds fewer
 DOCS_PER_FILE = 32  # result lines per documents file: a page of results fetches a few small files
 EXCERPT_WORDS = 30
+# Stories in a shard from which its terms are bucketed by their first two characters, not one:
+# a small shard (the newest, rewritten by every rebuild) then has a few dozen files, not hundreds.
+WIDE_FROM = 2048
 TIMEOUT = 600.0  # seconds for the indexer; 100,000 stories take about 30 s
 
 # The combining diacritical marks blocks (accents, after NFKD): the same class as in search.js.
@@ -103,10 +106,11 @@ def tokens(text: str) -> list[str]:
     return [term.decode("utf-8") for term in _term_bytes(text)]
 
 
-def bucket_file(term: str) -> str:
-    """The name of the bucket file holding `term`: its first two characters when they are ASCII
-    letters or digits, else `u` and their code points in hex (`u3b1-3b2`), lowercase either way."""
-    key = term[:2]
+def bucket_file(term: str, width: int = 2) -> str:
+    """The name of the bucket file holding `term`: its first `width` characters when they are
+    ASCII letters or digits, else `u` and their code points in hex (`u3b1-3b2`), lowercase
+    either way."""
+    key = term[:width]
     if _PLAIN_BUCKET.fullmatch(key):
         return key
     return "u" + "-".join(f"{ord(c):x}" for c in key)
@@ -228,9 +232,10 @@ def _postings(records: Sequence[Record]) -> list[tuple[str, list[int]]]:
 def shard_files(records: Sequence[Record]) -> dict[str, bytes]:
     """A shard's files (relative path -> bytes) for these stories, in shard order."""
     postings = _postings(records)
+    width = 2 if len(records) >= WIDE_FROM else 1
     buckets: defaultdict[str, dict[str, list[int]]] = defaultdict(dict)
     for term, numbers in postings:
-        buckets[bucket_file(term)][term] = numbers
+        buckets[bucket_file(term, width)][term] = numbers
     files = {f"t/{name}.json": _json(bucket) for name, bucket in buckets.items()}
     for start in range(0, len(records), DOCS_PER_FILE):
         files[f"d/{start // DOCS_PER_FILE}.json"] = _json(
@@ -251,7 +256,8 @@ def shard_files(records: Sequence[Record]) -> dict[str, bytes]:
             "v": FORMAT_VERSION,
             "stories": len(records),
             "per": DOCS_PER_FILE,
-            "buckets": sorted({term[:2] for term, _ in postings}),
+            "width": width,
+            "buckets": sorted({term[:width] for term, _ in postings}),
         }
     )
     return files

@@ -24,9 +24,9 @@
     return text.normalize("NFKD").replace(MARKS, "").toLowerCase().match(TERM) || [];
   }
 
-  /* The bucket holding a term: its first two characters. */
-  function bucketKey(term) {
-    return Array.from(term).slice(0, 2).join("");
+  /* The bucket holding a term: its first `width` characters (the shard's entry says). */
+  function bucketKey(term, width) {
+    return Array.from(term).slice(0, width).join("");
   }
 
   /* The bucket's file name: the characters themselves when ASCII letters or digits, else
@@ -93,7 +93,7 @@
   /* What a query word matches: a prefix while it is typed, else itself or a longer form. */
   function matcher(word, prefix) {
     return {
-      key: bucketKey(word),
+      word: word,
       test: function (term) {
         return term === word || (term.startsWith(word) &&
           (prefix || term.length - word.length <= MORE_LETTERS));
@@ -120,11 +120,12 @@
   /* The stories of one shard that match every word: [{shard, number, titleHits}]. */
   async function searchShard(shard, index, words) {
     var info = await entry(shard);
-    if (!words.every(function (m) { return info.bucketSet.has(m.key); })) {
+    var keys = words.map(function (m) { return bucketKey(m.word, info.width); });
+    if (!keys.every(function (key) { return info.bucketSet.has(key); })) {
       return [];
     }
-    var perWord = await Promise.all(words.map(async function (m) {
-      return hits(await getJSON(shard + "t/" + bucketFile(m.key) + ".json"), m);
+    var perWord = await Promise.all(words.map(async function (m, i) {
+      return hits(await getJSON(shard + "t/" + bucketFile(keys[i]) + ".json"), m);
     }));
     perWord.sort(function (a, b) { return a.size - b.size; });
     var results = [];

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -104,9 +105,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     config = Config(
         site=SiteConfig(title="Wire Digest", base_url=url, feed_items=50), sources=base.sources
     )
-    # Small search shards, so the search page merges several (the hostile story is in the oldest).
+    # Small search shards, so the search page merges several (the hostile story is in the oldest),
+    # the larger ones with terms bucketed by two characters, the others by one.
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(search, "SMALLEST", 8)
+        patch.setattr(search, "WIDE_FROM", 16)
         build_site(
             [*sample_stories(), *more_stories()],
             config,
@@ -116,6 +119,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             status=sample_health(),
         )
     assert len(search_bundles(root)) > 3
+    widths = {json.loads((b / "entry.json").read_bytes())["width"] for b in search_bundles(root)}
+    assert widths == {1, 2}
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

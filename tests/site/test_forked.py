@@ -68,6 +68,7 @@ def test_a_build_split_over_two_processes_writes_the_same_site(
     build(stories, one, extras=Parts(10, "a"))
     monkeypatch.setattr(build_module, "FORK_FROM", 5)
     monkeypatch.setattr(build_module, "FORK_EXTRAS_FROM", 2)
+    monkeypatch.setattr(build_module, "CHUNK", 3)  # both processes take story pages in turn
     log = tmp_path / "made-by"
     split = build(stories, two, extras=Parts(10, "a", log))
     assert split.rendered == split.pages
