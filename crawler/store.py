@@ -108,6 +108,10 @@ def _dt(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+def _json_tuple(text: str) -> tuple[str, ...]:
+    return () if text == "[]" else tuple(json.loads(text))  # most copies have no images
+
+
 def _article_row(assigned: AssignedArticle, run_id: int | None) -> tuple[Any, ...]:
     a = assigned.article
     return (
@@ -372,7 +376,7 @@ class Store:
                 url=row[0], canonical_url=row[1], source=row[2], title=row[3],
                 published=_dt(row[4]), published_estimated=bool(row[5]), author=row[6],
                 original_source=row[7], lede=row[8], paragraphs=tuple(json.loads(row[9])),
-                language=row[10], images=tuple(json.loads(row[11])), fetched_at=_dt(row[12]),
+                language=row[10], images=_json_tuple(row[11]), fetched_at=_dt(row[12]),
             )
             stories[row[13]][1].append(article)
         return stories

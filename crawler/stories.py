@@ -6,6 +6,7 @@ the site, the feeds and `digest export` always agree.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -13,15 +14,19 @@ from datetime import datetime
 
 from crawler.items import Article, Copy, Story
 
-
-def _squash(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.casefold())
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
 
 
 def _is_agency_site(article: Article) -> bool:
     """Whether the copy is the credited agency's own page (its site is named for the agency)."""
     credit = article.original_source
-    return credit is not None and _squash(credit.removesuffix(".com")) in _squash(article.source)
+    return credit is not None and _names_agency(article.source, credit)
+
+
+@functools.lru_cache(maxsize=4096)  # a few sites and agencies, asked for every copy
+def _names_agency(source: str, credit: str) -> bool:
+    squashed = _NOT_ALNUM.sub("", credit.removesuffix(".com").casefold())
+    return squashed in _NOT_ALNUM.sub("", source.casefold())
 
 
 def _credit(copies: Sequence[Article]) -> str | None:
