@@ -521,6 +521,7 @@ class SiteBuild:
                 self._render_stories(renderer, stories, taken)
                 if child is not None:
                     writer.merge(child.result())
+            writer.sync_ahead()  # the bulk of the site is written
             self._write_feeds(feeds)
             writer.write(paths.OPML, sources_opml(site, config.sources))
             entries = [(site.url(p.path), p.lastmod) for p in pages if p.indexed]

@@ -53,6 +53,7 @@ import secrets
 import shutil
 import stat
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,6 +120,8 @@ class Writer:
         self._made: set[str] = set()
         self._present = _inodes(root) if staged else {}
         self._live: dict[str, int] | None = None
+        self.sync_wanted = False  # set by `publish` on a durable build (see `sync_ahead`)
+        self._syncing: threading.Thread | None = None
 
     @property
     def written(self) -> tuple[str, ...]:
@@ -348,6 +351,18 @@ class Writer:
                     break
                 folder = folder.rpartition("/")[0]
 
+    def sync_ahead(self) -> None:
+        """On a durable build, start writing what is written so far to disk, in the background:
+        the sync before the swap then has less left to wait for."""
+        if self.sync_wanted and self._syncing is None:
+            self._syncing = threading.Thread(target=_sync_tree, args=(self.root,), daemon=True)
+            self._syncing.start()
+
+    def synced(self) -> None:
+        """Wait for a sync started by `sync_ahead`."""
+        if self._syncing is not None:
+            self._syncing.join()
+
     def keep_previous(self) -> None:
         """Leave the published site as it is: the build found nothing to change."""
         self.kept = True
@@ -568,8 +583,12 @@ def publish(out_dir: Path, *, durable: bool = True, incremental: bool = True) ->
             previous_root=out_dir if previous is not None else None,
             staged=staged,
         )
+        writer.sync_wanted = durable
         try:
-            yield writer
+            try:
+                yield writer
+            finally:
+                writer.synced()
             if writer.kept:
                 if staged and not writer.touched:
                     os.rename(new, spare_path(out_dir))

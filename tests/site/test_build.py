@@ -85,7 +85,7 @@ def test_build_result_and_layout(
     bundles = search_bundles(result.out_dir)
     assert len(bundles) == 1  # three stories: one shard
     assert bundles[0].parent == result.out_dir / "search-index"
-    for name in ("entry.json", "d/0.json", "t/ky.json"):  # "Kyiv talks..."
+    for name in ("entry.json", "d/0.json", "t/k.json"):  # "Kyiv talks...", a small shard
         assert (bundles[0] / name).is_file(), name
     assert indexed_pages(result.out_dir) == 3
 
