@@ -505,11 +505,11 @@ class SiteBuild:
                 work = [
                     (
                         writer.fresh_folder(shard.folder),
-                        [search.record(self.views[i], site.language) for i in shard.ids],
+                        [self.views[i] for i in shard.ids],
                     )
                     for shard in to_index
                 ]
-                indexing = pool.submit(search.index_shards, work)
+                indexing = pool.submit(search.index_shards, work, site.language)
             renderer = Renderer(templates, site, assets, search=shards is not None)
             taken = multiprocessing.Value("q", 0) if len(stories) >= FORK_FROM else None
             if taken is not None:

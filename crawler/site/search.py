@@ -273,19 +273,19 @@ def _write_shard(folder: Path, records: Sequence[Record]) -> None:
             file.write(data)
 
 
-def _write_shards(work: Sequence[tuple[Path, Sequence[Record]]]) -> None:
-    for folder, records in work:
-        _write_shard(folder, records)
+def _write_shards(work: Sequence[tuple[Path, Sequence[StoryView]]], language: str) -> None:
+    for folder, views in work:
+        _write_shard(folder, [record(view, language) for view in views])
 
 
-def index_shards(work: Sequence[tuple[Path, Sequence[Record]]]) -> None:
-    """Write each shard's index (its records) into its (empty) folder, in a forked process (the
-    records are handed over by the fork itself, not pickled). Call it from a thread that lives
-    until it returns: the build's worker thread, while its main thread renders. Raises
-    SearchIndexError when indexing fails."""
+def index_shards(work: Sequence[tuple[Path, Sequence[StoryView]]], language: str) -> None:
+    """Write each shard's index (the records of its stories, on a site in `language`) into its
+    (empty) folder, in a forked process (the stories are handed over by the fork itself, not
+    pickled). Call it from a thread that lives until it returns: the build's worker thread, while
+    its main thread renders. Raises SearchIndexError when indexing fails."""
     if not work:
         return
     try:
-        Forked(partial(_write_shards, work), "search indexer").result(TIMEOUT)
+        Forked(partial(_write_shards, work, language), "search indexer").result(TIMEOUT)
     except ForkedError as exc:
         raise SearchIndexError(str(exc)) from None

@@ -196,7 +196,7 @@ def test_a_failing_search_index_leaves_the_previous_site(
     build(stories, out)
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
-    def broken(work: object) -> None:
+    def broken(work: object, language: str) -> None:
         raise search.SearchIndexError("the indexer exploded")
 
     monkeypatch.setattr(search, "index_shards", broken)
@@ -247,7 +247,7 @@ def test_the_indexer_dies_with_a_killed_build(tmp_path: Path) -> None:
         "    print(os.getpid(), flush=True)\n"
         "    time.sleep(30)\n"
         "search._write_shard = slow\n"
-        "threading.Thread(target=search.index_shards, args=([(Path(sys.argv[1]), [])],)).start()\n"
+        "threading.Thread(target=search.index_shards, args=([(Path(sys.argv[1]), [])], 'en')).start()\n"
         "time.sleep(30)\n"
     )
     build_process = subprocess.Popen(
