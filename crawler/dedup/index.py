@@ -34,14 +34,16 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from crawler.dedup.fingerprint import Fingerprint, Words, fingerprint, words_of
-from crawler.dedup.lsh import BandedLSH, band_keys, lsh_bands
-from crawler.dedup.shingles import SignatureRows, Signer
+from crawler.dedup.shingles import SignatureRows, Signer, band_keys
 from crawler.dedup.similarity import Similarity, numbers_agree, similarity
+
+if TYPE_CHECKING:
+    from crawler.dedup.lsh import BandedLSH
 
 # Chosen on benchmarks/dedup.py; see THRESHOLDS.md for the figures.
 DEFAULT_THRESHOLD = 0.7  # verified Jaccard for a near duplicate
@@ -186,6 +188,10 @@ class StoryIndex:
             raise ValueError("threshold and containment must be in (0, 1]")
         if not 0 < head_perm <= num_perm:
             raise ValueError("head_perm must be in [1, num_perm]")
+        # Here, not at the top: datasketch loads scipy (a second), and an extraction worker,
+        # which only sketches texts (`Sketcher`), never builds an index.
+        from crawler.dedup.lsh import BandedLSH, lsh_bands
+
         self.threshold = threshold
         self.containment = containment
         self.shingle_size = shingle_size

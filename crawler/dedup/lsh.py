@@ -21,7 +21,6 @@ from collections.abc import Hashable, Iterable, Sequence
 from struct import pack
 from typing import Any
 
-import numpy as np
 from datasketch import MinHashLSH
 from datasketch.storage import OrderedStorage, UnorderedStorage
 
@@ -162,14 +161,6 @@ def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
     return best
 
 
-def band_keys(signature: np.ndarray, ranges: Sequence[tuple[int, int]]) -> list[bytes]:
-    """The bucket key of each band (`BandedLSH.hashranges`), exactly as `MinHashLSH` computes
-    them."""
-    raw = signature.byteswap().tobytes()
-    size = signature.itemsize
-    return [raw[start * size : end * size] for start, end in ranges]
-
-
 class BandedLSH(MinHashLSH):
     """An in-memory `MinHashLSH` with compact storage that also takes precomputed band keys."""
 
@@ -212,4 +203,4 @@ class BandedLSH(MinHashLSH):
                 into.add(found)
 
 
-__all__ = ["BandedLSH", "CompactBuckets", "CompactKeys", "band_keys", "lsh_bands"]
+__all__ = ["BandedLSH", "CompactBuckets", "CompactKeys", "lsh_bands"]

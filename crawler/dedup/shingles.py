@@ -7,14 +7,21 @@ array, and the signature applies datasketch's own "affine32" permutations (same 
 formula), so the values are exactly those `MinHash.update_batch` would give for the same shingle
 hashes and datasketch's `MinHashLSH` indexes them as they are. Every hash is seeded and
 platform-independent: the same text gives the same signature in every process.
+
+datasketch itself (and the scipy it loads: a second of start-up) is imported only to draw the
+permutations and by checks: an extraction worker gets a `Signer` ready-made and never loads it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from hashlib import blake2b
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 _U32 = np.uint32
 _U64 = np.uint64
@@ -85,6 +92,8 @@ class Signer:
     scheme = "affine32"
 
     def __init__(self, num_perm: int, seed: int) -> None:
+        from datasketch import MinHash
+
         template = MinHash(num_perm=num_perm, seed=seed, scheme=self.scheme)
         self.num_perm = num_perm
         self.seed = seed
@@ -113,12 +122,22 @@ class Signer:
 
     def minhash(self, shingles: np.ndarray) -> MinHash:
         """The MinHash of `shingles` as a datasketch object (slower to build; for checks)."""
+        from datasketch import MinHash
+
         return MinHash(
             seed=self.seed,
             hashvalues=self.signature(shingles),
             permutations=self.permutations,
             scheme=self.scheme,
         )
+
+
+def band_keys(signature: np.ndarray, ranges: Sequence[tuple[int, int]]) -> list[bytes]:
+    """The LSH bucket key of each band of `signature` (`ranges`: `MinHashLSH.hashranges`),
+    exactly as `MinHashLSH` computes them."""
+    raw = signature.byteswap().tobytes()
+    size = signature.itemsize
+    return [raw[start * size : end * size] for start, end in ranges]
 
 
 class SignatureRows:
@@ -150,4 +169,4 @@ class SignatureRows:
         return np.count_nonzero(self._rows[rows] == signature, axis=1)
 
 
-__all__ = ["EMPTY", "SignatureRows", "Signer", "shingle_hashes", "unique_sorted"]
+__all__ = ["EMPTY", "SignatureRows", "Signer", "band_keys", "shingle_hashes", "unique_sorted"]

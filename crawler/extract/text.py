@@ -42,7 +42,8 @@ _CP1251_CONT = (
     "\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a"
     "\u20ac\u2116\u2122"
 )
-_ASCII_FIX_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]|&(?:#\d+|#x[0-9a-f]+|[a-z]+\d*);", re.I)
+_ASCII_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_ENTITY_RE = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+\d*);", re.I)
 _MAY_NEED_FIX_RE = re.compile(
     f"[\u00c2-\u00f4][{_CP1252_CONT}]|[\u00c2\u00c3] |[\u0412-\u0444][{_CP1251_CONT}]"
     "|[\x00-\x08\x0e-\x1f\x7f-\x9f\ufb00-\ufb06\ud800-\udfff\ufffd]"
@@ -61,7 +62,7 @@ def normalise_text(text: str | None) -> str:
     """
     if not text:
         return ""
-    if text.isascii() and not _ASCII_FIX_RE.search(text):
+    if _plain_ascii(text):
         collapsed = " ".join(text.split())
         # The very string when it was normal already: a record holding the text before and
         # after (an extraction sent back from a worker) then pickles it once, not twice.
@@ -74,6 +75,16 @@ def normalise_text(text: str | None) -> str:
     text = _INVISIBLE_RE.sub("", text)
     # Any run of Unicode whitespace (no-break, thin, ideographic spaces...) becomes one space.
     return " ".join(text.split())
+
+
+def _plain_ascii(text: str) -> bool:
+    """ASCII with nothing to repair: no control characters but whitespace, no entities. The
+    C-level string tests go first; a regex search over every string cost three times as much."""
+    return (
+        text.isascii()
+        and (text.isprintable() or _ASCII_CONTROL_RE.search(text) is None)
+        and ("&" not in text or _ENTITY_RE.search(text) is None)
+    )
 
 
 def text_key(text: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from crawler.clean import BoilerplateMemory, clean_prepared, prepare
 from crawler.items import Article
 from crawler.pipelines.dedup import SketchedArticle
-from crawler.pipelines.extract import Extraction
+from crawler.pipelines.worker import Extraction
 from crawler.report import Dropped
 
 

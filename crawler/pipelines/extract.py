@@ -1,4 +1,5 @@
-"""Extraction, the crawl's CPU-heavy stage: each fetched `Page` becomes an `Extraction`.
+"""Extraction, the crawl's CPU-heavy stage: each fetched `Page` becomes an `Extraction`
+(`crawler.pipelines.worker.read_page`).
 
 That is the article, prepared for cleaning (normalised and matched against the fixed boilerplate
 rules), and its text made ready for the dedup index as the fixed rules leave it. It runs in
@@ -15,20 +16,15 @@ import functools
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import NoReturn
 
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
-from crawler.clean import Prepared, clean_prepared, prepare
-from crawler.dedup.index import Prepared as IndexText
-from crawler.dedup.index import Sketcher
-from crawler.dedup.urls import canonical_url, public_url
-from crawler.extract import extract
-from crawler.items import Article, Page
+from crawler.items import Page
 from crawler.pipelines.dedup import DedupPipeline
 from crawler.pipelines.pool import OrderedPool, WorkerCrashed
+from crawler.pipelines.worker import Extraction, read_page
 from crawler.report import Dropped, count
 
 logger = logging.getLogger(__name__)
@@ -36,44 +32,6 @@ logger = logging.getLogger(__name__)
 # Pages sent ahead to each worker: enough that it has work while Scrapy's thread is busy with a
 # run of other events (a sitemap of links, a burst of responses) and cannot send it more.
 POOL_DEPTH = 8
-
-
-@dataclass(frozen=True, slots=True)
-class Extraction:
-    """What a worker makes of a page. `text` is the article's text once the fixed rules have
-    cleaned it, and `index_text` that text made ready for the dedup index (None without a
-    sketcher): it stands unless rules learned during the crawl drop more."""
-
-    prepared: Prepared
-    text: str
-    index_text: IndexText | None
-
-    @property
-    def article(self) -> Article:
-        """The article as extracted."""
-        return self.prepared.article
-
-
-def read_page(page: Page, sketcher: Sketcher | None = None) -> Extraction:
-    """The article on a fetched page (pure: it runs in a worker process)."""
-    found = extract(page.body, page.url, encoding=page.encoding, fetched_at=page.fetched_at)
-    prepared = prepare(Article(
-        url=public_url(page.url, found.canonical_url),
-        canonical_url=canonical_url(page.url, found.canonical_url),
-        source=page.source,
-        title=found.title,
-        published=found.published or page.fetched_at,
-        published_estimated=found.published is None,
-        author=found.author,
-        original_source=found.original_source,
-        lede=found.lede,
-        paragraphs=found.paragraphs,
-        language=found.language,
-        fetched_at=page.fetched_at,
-        images=found.images,
-    ))
-    text = clean_prepared(prepared).text
-    return Extraction(prepared, text, sketcher.prepare(text) if sketcher else None)
 
 
 def worker_count(setting: int | None) -> int:
@@ -87,11 +45,13 @@ class ExtractPipeline:
     def __init__(
         self, workers: int, stats: StatsCollector | None = None, *,
         read: Callable[..., Extraction] = read_page, log_level: int | str = logging.INFO,
+        log_format: tuple[str, str | None] = (logging.BASIC_FORMAT, None),
     ) -> None:
         self.workers = workers
         self.stats = stats
         self.read = read
         self.log_level = log_level
+        self.log_format = log_format
         self.crawler: Crawler | None = None
         self.pool: OrderedPool[Page, Extraction] | None = None
 
@@ -100,7 +60,8 @@ class ExtractPipeline:
         settings = crawler.settings
         workers = settings.get("EXTRACT_WORKERS")
         pipeline = cls(worker_count(None if workers is None else int(workers)), crawler.stats,
-                       log_level=settings.get("LOG_LEVEL", "INFO"))
+                       log_level=settings.get("LOG_LEVEL", "INFO"),
+                       log_format=(settings["LOG_FORMAT"], settings["LOG_DATEFORMAT"]))
         pipeline.crawler = crawler
         return pipeline
 
@@ -110,7 +71,8 @@ class ExtractPipeline:
             self.read = functools.partial(self.read, sketcher=dedup.index.sketcher)
         if self.workers:
             self.pool = OrderedPool(
-                self.read, self.workers, depth=POOL_DEPTH, log_level=self.log_level
+                self.read, self.workers, depth=POOL_DEPTH, log_level=self.log_level,
+                log_format=self.log_format,
             )
             logger.info("Extracting in %d worker processes", self.workers)
 

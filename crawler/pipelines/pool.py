@@ -33,8 +33,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from scrapy.settings.default_settings import LOG_DATEFORMAT, LOG_FORMAT
-
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -69,11 +67,9 @@ class _Call(Generic[T, R]):
 class _Worker:
     """One worker process and the crawl's (non-blocking) end of its socket."""
 
-    def __init__(self, fn: Callable[[Any], Any], log_level: int | str) -> None:
+    def __init__(self, fn: Callable[[Any], Any], log: tuple[int | str, str, str | None]) -> None:
         ours, theirs = socket.socketpair()
-        self.process = _SPAWN.Process(
-            target=_serve, args=(theirs, fn, os.getpid(), log_level), daemon=True
-        )
+        self.process = _SPAWN.Process(target=_serve, args=(theirs, fn, os.getpid(), log), daemon=True)
         self.process.start()
         theirs.close()
         ours.setblocking(False)
@@ -86,18 +82,19 @@ class _Worker:
 class OrderedPool(Generic[T, R]):
     """`fn` on `workers` processes. `fn` must pickle (a module-level function, or a partial of
     one): each worker gets a copy when it starts. Create the pool on the running event loop;
-    `close` it when done.
+    `close` it when done. Workers log at `log_level`, with `log_format` (format, date format).
     """
 
     def __init__(
         self, fn: Callable[[T], R], workers: int, *, depth: int = 2,
         log_level: int | str = logging.INFO,
+        log_format: tuple[str, str | None] = (logging.BASIC_FORMAT, None),
     ) -> None:
         if workers < 1:
             raise ValueError("an OrderedPool needs at least one worker")
         self.fn = fn
         self.depth = depth
-        self.log_level = log_level
+        self.log = (log_level, *log_format)
         self._loop = asyncio.get_running_loop()
         self._calls: deque[_Call[T, R]] = deque()  # not yet returned, in submission order
         self._waiting: deque[_Call[T, R]] = deque()  # not yet sent to a worker
@@ -135,7 +132,7 @@ class OrderedPool(Generic[T, R]):
         self._return()
 
     def _start(self) -> _Worker:
-        worker = _Worker(self.fn, self.log_level)
+        worker = _Worker(self.fn, self.log)
         self._loop.add_reader(worker.socket.fileno(), self._readable, worker)
         return worker
 
@@ -232,10 +229,14 @@ def _answer(message: bytes) -> tuple[Any, BaseException | None]:
     return (payload, None) if ok else (None, payload)
 
 
-def _serve(sock: socket.socket, fn: Callable[[Any], Any], parent: int, log_level: int | str) -> None:
+def _serve(
+    sock: socket.socket, fn: Callable[[Any], Any], parent: int,
+    log: tuple[int | str, str, str | None],
+) -> None:
     """A worker's life: read a call, answer it, until the crawl closes the socket."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle: it stops
-    logging.basicConfig(level=log_level, format=LOG_FORMAT, datefmt=LOG_DATEFORMAT)
+    level, fmt, datefmt = log
+    logging.basicConfig(level=level, format=fmt, datefmt=datefmt)
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     stream = sock.makefile("rb")
     try:

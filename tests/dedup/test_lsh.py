@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from datasketch import MinHash, MinHashLSH
 
-from crawler.dedup.lsh import BandedLSH, CompactBuckets, CompactKeys, band_keys
+from crawler.dedup.lsh import BandedLSH, CompactBuckets, CompactKeys
+from crawler.dedup.shingles import band_keys
 
 
 def _minhashes(count: int) -> list[MinHash]:
