@@ -62,7 +62,11 @@ class DedupPipeline:
         # The seeded index, and all that was loaded before it (modules, config, the spider), lives
         # as long as the crawl: frozen, the collector no longer walks it on each full collection,
         # which had come to take hundreds of ms each, a pause in which the workers sat idle.
+        # Full collections are also made ten times rarer (Python's default: every 10th collection
+        # of the middle generation); a crawl's garbage is mostly freed by reference counting.
         gc.freeze()
+        first, second, _ = gc.get_threshold()
+        gc.set_threshold(first, second, 100)
 
     def close_spider(self) -> None:
         if self.shared is not None:
