@@ -16,11 +16,13 @@ with its status page and archive) runs five times:
     +50, steady      after 50 more: every later rebuild, as hourly runs go
     plain full       the same stories again, into another empty folder (no previous site)
 
-Each line: wall and CPU seconds (CPU counts the indexer processes too and is steadier on a
-shared machine), of which the site build, the search index and the archive (the rest is reading
-the state), pages, pages rendered, pages rendered per second, files and files unchanged, and the
-load average when the build started. Then the peak memory of the build process and of the largest
-indexer process. Builds are durable (fsync) like `digest build`, unless --no-fsync.
+Each line: wall and CPU seconds (CPU counts the build's forked processes too and is steadier on a
+shared machine), of which the site build, the search index (wall time of its forked indexer) and
+the archive parts made in the build process itself (a build with many parts to make, such as a
+full one, makes them in a forked process while it reads the stories: not timed here, so 0), pages,
+pages rendered, pages rendered per second, files and files unchanged, and the load average when
+the build started. Then the peak memory of the build process and of the largest forked process.
+Builds are durable (fsync) like `digest build`, unless --no-fsync.
 """
 
 from __future__ import annotations
