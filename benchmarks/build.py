@@ -323,7 +323,7 @@ def report(data: dict[str, Any]) -> None:
         )
     print(
         f"  peak memory: build process {data['peak']:.0f} MiB after the full build, "
-        f"{data['peak_all']:.0f} MiB overall; largest indexer {data['indexer_peak']:.0f} MiB"
+        f"{data['peak_all']:.0f} MiB overall; largest forked process {data['indexer_peak']:.0f} MiB"
     )
 
 
