@@ -45,7 +45,7 @@ import trafilatura
 from crawler.clean import clean_article
 from crawler.extract import extract
 from crawler.extract.decode import decode_html
-from crawler.items import Article, Extracted
+from crawler.items import Extracted
 
 _TOKEN_RE = re.compile(r"\w+")
 _SHINGLE = 4
@@ -120,22 +120,7 @@ def published_text(page: Extracted) -> str:
     """What the digest publishes as the article's text: the body paragraphs after
     `crawler.clean.clean_article` (the export's `text` field)."""
     now = datetime(2000, 1, 1, tzinfo=UTC)  # dates play no part in the text
-    article = clean_article(
-        Article(
-            url=page.url,
-            canonical_url=page.canonical_url,
-            source="bench",
-            title=page.title,
-            published=page.published or now,
-            published_estimated=page.published is None,
-            author=page.author,
-            original_source=page.original_source,
-            lede=page.lede,
-            paragraphs=page.paragraphs,
-            language=page.language,
-            fetched_at=now,
-        )
-    )
+    article = clean_article(page.article("bench", now))
     return article.text
 
 

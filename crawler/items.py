@@ -42,6 +42,28 @@ class Extracted:
     language: str | None
     images: tuple[str, ...] = ()
 
+    def article(
+        self, source: str, fetched_at: datetime, url: str | None = None,
+        canonical_url: str | None = None,
+    ) -> Article:
+        """The article of a page of `source` fetched at `fetched_at` (its date when the page
+        has none); `url` and `canonical_url` default to the page's own."""
+        return Article(
+            url=self.url if url is None else url,
+            canonical_url=self.canonical_url if canonical_url is None else canonical_url,
+            source=source,
+            title=self.title,
+            published=self.published or fetched_at,
+            published_estimated=self.published is None,
+            author=self.author,
+            original_source=self.original_source,
+            lede=self.lede,
+            paragraphs=self.paragraphs,
+            language=self.language,
+            fetched_at=fetched_at,
+            images=self.images,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Article:

@@ -36,20 +36,9 @@ class Extraction:
 def read_page(page: Page, sketcher: Sketcher | None = None) -> Extraction:
     """The article on a fetched page (pure: it runs in a worker process)."""
     found = extract(page.body, page.url, encoding=page.encoding, fetched_at=page.fetched_at)
-    prepared = prepare(Article(
-        url=public_url(page.url, found.canonical_url),
+    prepared = prepare(found.article(
+        page.source, page.fetched_at, url=public_url(page.url, found.canonical_url),
         canonical_url=canonical_url(page.url, found.canonical_url),
-        source=page.source,
-        title=found.title,
-        published=found.published or page.fetched_at,
-        published_estimated=found.published is None,
-        author=found.author,
-        original_source=found.original_source,
-        lede=found.lede,
-        paragraphs=found.paragraphs,
-        language=found.language,
-        fetched_at=page.fetched_at,
-        images=found.images,
     ))
     text = clean_prepared(prepared).text
     return Extraction(prepared, text, sketcher.prepare(text) if sketcher else None)

@@ -32,21 +32,7 @@ def run(name: str) -> tuple[Extracted, Article]:
         exp = expected(name)
         body = (PAGES / f"{name}.html").read_bytes()
         extracted = extract(body, exp["url"], encoding=exp["http_charset"])
-        article = Article(
-            url=extracted.url,
-            canonical_url=extracted.canonical_url,
-            source="fixture",
-            title=extracted.title,
-            published=extracted.published or FETCHED,
-            published_estimated=extracted.published is None,
-            author=extracted.author,
-            original_source=extracted.original_source,
-            lede=extracted.lede,
-            paragraphs=extracted.paragraphs,
-            language=extracted.language,
-            fetched_at=FETCHED,
-            images=extracted.images,
-        )
+        article = extracted.article("fixture", FETCHED)
         _CACHE[name] = (extracted, clean_article(article))
     return _CACHE[name]
 
