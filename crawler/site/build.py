@@ -111,23 +111,26 @@ class Extras(Protocol):
 
 
 class _Made:
-    """The extras' files that changed, made ahead: in a forked process while the stories are
-    read and rendered when there are many, else each when it is written (`take`)."""
+    """The extras' files that changed, made together: ahead, in a forked process while the
+    stories are read and rendered, when there are many; else when the first is written."""
 
     def __init__(self, extras: Extras | None, stale: Sequence[str]) -> None:
         self.extras = extras
+        self.stale = stale
         self._child = (
             Forked(partial(extras.make, stale), "extras")
             if extras is not None and len(stale) >= FORK_EXTRAS_FROM
             else None
         )
-        self._made: dict[str, bytes] | None = None if self._child is not None else {}
+        self._made: dict[str, bytes] | None = None
 
     def take(self, path: str) -> bytes:
+        """A file's bytes; one whose key did not change (its old copy was damaged) is made alone."""
         assert self.extras is not None
-        if self._made is None and self._child is not None:
-            self._made = self._child.result()
-        data = (self._made or {}).pop(path, None)
+        if self._made is None:
+            child = self._child
+            self._made = child.result() if child is not None else self.extras.make(self.stale)
+        data = self._made.pop(path, None)
         return data if data is not None else self.extras.make([path])[path]
 
     def stop(self) -> None:
@@ -432,22 +435,21 @@ class SiteBuild:
         yet taken until none are left, so the two processes finish together. Pages rendered
         this way are claimed beforehand; a forked copy returns what it wrote, to be merged."""
         writer = self.writer
-        if taken is None:
-            for story in stories:
-                page = story.page(self.site, self.views[story.story.id])
-                writer.write(page.path, renderer.render(page))
-            return writer.share()
         if forked_copy:
             writer.detach()
-        while True:
-            with taken.get_lock():
-                start = taken.value
-                taken.value = start + CHUNK
-            for story in stories[start : start + CHUNK]:
+        write = writer.write if taken is None else writer.write_claimed
+        start, end = 0, len(stories)
+        while start < len(stories):
+            if taken is not None:
+                with taken.get_lock():
+                    start = taken.value
+                    taken.value = start + CHUNK
+                end = start + CHUNK
+            for story in stories[start:end]:
                 page = story.page(self.site, self.views[story.story.id])
-                writer.write_claimed(page.path, renderer.render(page))
-            if start + CHUNK >= len(stories):
-                return writer.share()
+                write(page.path, renderer.render(page))
+            start = end
+        return writer.share()
 
     def _shards_to_index(self, shards: Sequence[Shard]) -> list[Shard]:
         previous = self.writer.previous
