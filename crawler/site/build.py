@@ -46,7 +46,7 @@ from crawler.site.fingerprint import build_salt, digest, value_fingerprint
 from crawler.site.forked import Forked, forked
 from crawler.site.manifest import Manifest
 from crawler.site.opml import sources_opml
-from crawler.site.pages import PER_PAGE, StoryPage, plan_pages
+from crawler.site.pages import PER_PAGE, Plan, StoryPage, plan_pages, touched_by
 from crawler.site.render import Page, Renderer
 from crawler.site.search import Shard, plan_shards
 from crawler.site.sitemap import sitemaps
@@ -164,11 +164,13 @@ def _search_salt(site: SiteView) -> str:
 @dataclass(frozen=True, slots=True)
 class Gathered:
     """The stories to show: a card for each, the whole view of those read this time, and the ids
-    of the stories that could not be shown."""
+    of the stories that could not be shown. `changed` holds the cards of the stories that
+    changed since the last build, as they were and as they are (None: all were read)."""
 
     cards: list[StoryCard]
     views: dict[str, StoryView]
     skipped: tuple[str, ...]
+    changed: tuple[StoryCard, ...] | None = None
 
 
 def _views(loaded: Sequence[Fingerprinted], site: SiteView) -> list[StoryView]:
@@ -223,15 +225,16 @@ def _gather(catalog: Catalog, site: SiteView, cached: Manifest | None) -> Gather
         views, skipped = _read_all(catalog, site)
         return Gathered(list(views), {v.id: v for v in views}, tuple(skipped))
     if not changed:
-        return Gathered(list(cards.values()), {}, cached.skipped)
+        return Gathered(list(cards.values()), {}, cached.skipped, ())
     loaded = catalog.load(changed)
     views = _views(loaded, site)
-    for raw in changed:
-        cards.pop(clean_line(raw), None)
+    old = [card for card in (cards.pop(clean_line(raw), None) for raw in changed) if card]
     cards.update((view.id, view) for view in views)
     skipped = [i for i in cached.skipped if i not in changed] + _not_shown(loaded, views)
     ordered = sorted(cards.values(), key=lambda c: (c.first_seen, c.id), reverse=True)
-    return Gathered(unique_paths(ordered), {v.id: v for v in views}, tuple(skipped))
+    return Gathered(
+        unique_paths(ordered), {v.id: v for v in views}, tuple(skipped), (*old, *views)
+    )
 
 
 def build_site(
@@ -376,6 +379,7 @@ class SiteBuild:
         self.cards = gathered.cards
         self.views = gathered.views
         self.skipped = gathered.skipped
+        self.changed = gathered.changed
         self.now = now
         self.previous_keys = writer.previous.keys if writer.previous is not None else {}
         self.keys: dict[str, str] = {}
@@ -390,6 +394,30 @@ class SiteBuild:
         missing = set(ids) - self.views.keys()
         if missing:
             self.views.update((v.id, v) for v in _views(self.catalog.load(missing), self.site))
+
+    def _stories_to_render(self, plan: Plan) -> list[StoryPage]:
+        """The story pages whose key changed. When only some stories changed since the last
+        build and the source and agency pages kept their paths, the others' pages are unchanged
+        (`pages.touched_by`): they keep their keys, unplanned."""
+        previous = self.writer.previous
+        wanted = None
+        if self.changed is not None and previous is not None and previous.links == plan.links:
+            wanted = touched_by(plan.ordered, self.changed)
+        stories = [
+            s
+            for s in plan.story_pages(wanted)
+            if not self._reuse(s.story.path, digest(self.salt, s.made_of))
+        ]
+        if wanted is not None:
+            lost = {
+                c.id
+                for c in plan.ordered
+                if c.id not in wanted and not self._reuse(c.path, self.previous_keys.get(c.path, ""))
+            }
+            for story in plan.story_pages(lost) if lost else ():  # damaged since: redo them
+                self.keys[story.story.path] = digest(self.salt, story.made_of)
+                stories.append(story)
+        return stories
 
     def _feeds(self) -> list[Feed]:
         """Every feed whose key changed, with those of its files still to write."""
@@ -490,9 +518,7 @@ class SiteBuild:
         for asset in assets.values():
             writer.write(asset.path, asset.data)
         to_render = [p for p in pages if not self._reuse(p.path, page_key(self.salt, p))]
-        stories = [
-            s for s in plan.stories if not self._reuse(s.story.path, digest(self.salt, s.made_of))
-        ]
+        stories = self._stories_to_render(plan)
         feeds = self._feeds()
         to_index = self._shards_to_index(shards) if shards is not None else []
         self._read(
@@ -527,7 +553,7 @@ class SiteBuild:
             self._write_feeds(feeds)
             writer.write(paths.OPML, sources_opml(site, config.sources))
             entries = [(site.url(p.path), p.lastmod) for p in pages if p.indexed]
-            entries += ((site.url(s.story.path), s.story.date) for s in plan.stories)
+            entries += ((site.url(c.path), c.date) for c in plan.ordered)
             for path, data in sitemaps(entries, site.url).items():
                 writer.write(path, data)
             writer.write(paths.ROBOTS, robots_txt(site))
@@ -541,7 +567,7 @@ class SiteBuild:
 
         files = len(writer.records) + 1  # and the manifest
         stats = {
-            "pages": len(pages) + len(plan.stories),
+            "pages": len(pages) + len(plan.ordered),
             "stories": len(self.cards),
             "files": files,
             "skipped": len(self.skipped),
@@ -555,6 +581,7 @@ class SiteBuild:
                 keys=self.keys,
                 search=tuple(s.name for s in shards) if shards is not None else None,
                 salt=self.salt,
+                links=plan.links,
                 watermark=watermark,
                 cards={c.id: c.to_json() for c in self.cards},
                 skipped=self.skipped,
@@ -562,7 +589,7 @@ class SiteBuild:
             ).to_bytes(),
         )
         return BuildResult(
-            pages=len(pages) + len(plan.stories),
+            pages=len(pages) + len(plan.ordered),
             stories=len(self.cards),
             out_dir=out_dir,
             files=files,

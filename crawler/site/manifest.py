@@ -1,7 +1,8 @@
 """`.manifest.json`: what the last build wrote, so the next one can reuse it instead of redoing it.
 
 It records, for the whole build, the key of everything it read (`key`), the salt of the code,
-templates and config it ran with (`salt`) and the watermark of its stories (`catalog`); the card
+templates and config it ran with (`salt`), the watermark of its stories (`catalog`) and the paths
+of its source and agency pages (`links`, `pages.Plan.links`); the card
 of every story shown (`cards`, so a rebuild reads again only the stories that changed) and the
 ids of those that could not be shown (`skipped`); for each page and feed, the key of what it shows
 (`keys`); for each file, a content hash and size (`files`); and the shards of the search index
@@ -22,7 +23,7 @@ from crawler.site import paths
 
 logger = logging.getLogger(__name__)
 
-VERSION = 2
+VERSION = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,7 @@ class Manifest:
     keys: Mapping[str, str] = field(default_factory=dict)
     search: tuple[str, ...] | None = None
     salt: str = ""
+    links: str = ""
     watermark: str = ""
     cards: Mapping[str, list[Any]] = field(default_factory=dict)
     skipped: tuple[str, ...] = ()
@@ -50,6 +52,7 @@ class Manifest:
             "version": VERSION,
             "key": self.key,
             "salt": self.salt,
+            "links": self.links,
             "catalog": self.watermark,
             "search": None if self.search is None else list(self.search),
             "stats": dict(sorted(self.stats.items())),
@@ -79,6 +82,7 @@ def _parse(data: Any) -> Manifest:
         keys={str(p): str(k) for p, k in data["keys"].items()},
         search=None if search is None else tuple(map(str, search)),
         salt=str(data["salt"]),
+        links=str(data["links"]),
         watermark=str(data["catalog"]),
         cards=cards,
         skipped=tuple(map(str, data["skipped"])),

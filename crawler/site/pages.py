@@ -13,7 +13,7 @@ rendered (`StoryPage.page`).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import NamedTuple, TypeVar
@@ -184,11 +184,15 @@ class StoryPage(NamedTuple):
 
 
 def story_pages(
-    ordered: Sequence[StoryCard], source_paths: dict[str, str], agency_paths: dict[str, str]
+    ordered: Sequence[StoryCard],
+    source_paths: dict[str, str],
+    agency_paths: dict[str, str],
+    wanted: Collection[str] | None = None,
 ) -> list[StoryPage]:
-    related = related_by_wire(ordered, RELATED)
+    """The pages of the stories (newest first), or of those whose id is in `wanted`."""
+    related = related_by_wire(ordered, RELATED, wanted)
     pages = []
-    for story in ordered:
+    for story in ordered if wanted is None else (s for s in ordered if s.id in wanted):
         others = related.get(story.id, ())
         sources = {name: source_paths[name] for name in story.sites}
         agency = agency_paths.get(story.original_source or "")
@@ -206,6 +210,21 @@ def story_pages(
         )
         pages.append(StoryPage(story, others, sources, agency, made_of))
     return pages
+
+
+def touched_by(ordered: Sequence[StoryCard], changed: Iterable[StoryCard]) -> set[str]:
+    """The stories whose pages may differ when these cards changed (each as it was and as it is
+    now, or gone): their own and those of the same wire and day, which list them as related.
+    Every other story page shows what it showed, as long as the site's source and agency pages
+    stay where they were (`Plan.links`)."""
+    changed = list(changed)
+    groups = {(c.original_source, c.day) for c in changed if c.original_source}
+    touched = {c.id for c in changed}
+    if groups:
+        touched.update(
+            c.id for c in ordered if c.original_source and (c.original_source, c.day) in groups
+        )
+    return touched
 
 
 def archive_pages(site: SiteView, days: Sequence[DayView], per_page: int) -> list[Page]:
@@ -315,10 +334,27 @@ def index_page(
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """Every HTML page of the site: the story pages apart, as they are made only to be rendered."""
+    """Every HTML page of the site. The story pages apart: they are planned only when asked for
+    (`story_pages`), as a rebuild needs the pages of the stories that changed only, and made
+    only to be rendered."""
 
     pages: list[Page]
-    stories: list[StoryPage]
+    ordered: list[StoryCard]  # every story, newest first: one page each
+    source_paths: dict[str, str]
+    agency_paths: dict[str, str]
+
+    def story_pages(self, wanted: Collection[str] | None = None) -> list[StoryPage]:
+        """The planned pages of every story, or of the stories whose id is in `wanted`."""
+        return story_pages(self.ordered, self.source_paths, self.agency_paths, wanted)
+
+    @property
+    def links(self) -> str:
+        """A digest of the paths of every source and agency page, which story pages link to."""
+        return digest(
+            *(f"{name}\x1f{path}" for name, path in sorted(self.source_paths.items())),
+            "",
+            *(f"{name}\x1f{path}" for name, path in sorted(self.agency_paths.items())),
+        )
 
 
 def plan_pages(
@@ -334,9 +370,6 @@ def plan_pages(
     days = group_by_day(ordered)
     sources = source_views(ordered)
     agencies = agency_views(ordered)
-    stories = story_pages(
-        ordered, {s.name: s.path for s in sources}, {a.name: a.path for a in agencies}
-    )
     pages = home_pages(site, ordered, per_page)
     pages += archive_pages(site, days, per_page)
     pages += day_pages(site, days)
@@ -386,4 +419,6 @@ def plan_pages(
             indexed=False,
         )
     )
-    return Plan(pages, stories)
+    return Plan(
+        pages, ordered, {s.name: s.path for s in sources}, {a.name: a.path for a in agencies}
+    )

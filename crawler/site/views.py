@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
@@ -172,6 +172,8 @@ C = TypeVar("C", bound=StoryCard)
 _BY_ID = attrgetter("id")
 _BY_DATE = attrgetter("date")
 _BY_FIRST_SEEN = attrgetter("first_seen")
+_EPOCH = datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,10 +353,14 @@ def agency_views(views: Sequence[StoryCard]) -> list[SourceView]:
     ]
 
 
-def related_by_wire(views: Sequence[StoryCard], limit: int) -> dict[str, tuple[StoryCard, ...]]:
-    """For each story, up to `limit` other stories of the same wire agency on the same UTC day.
+def related_by_wire(
+    views: Sequence[StoryCard], limit: int, wanted: Collection[str] | None = None
+) -> dict[str, tuple[StoryCard, ...]]:
+    """For each story (or each whose id is in `wanted`), up to `limit` other stories of the same
+    wire agency on the same UTC day.
 
-    Nearest in time first, so a long day still shows the neighbours a reader most likely wants.
+    Nearest in time first, so a long day still shows the neighbours a reader most likely wants;
+    shown newest first.
     """
     groups: dict[tuple[str, dt.date], list[StoryCard]] = defaultdict(list)
     for view in newest_first(views):
@@ -362,9 +368,18 @@ def related_by_wire(views: Sequence[StoryCard], limit: int) -> dict[str, tuple[S
             groups[(view.original_source, view.day)].append(view)
     related: dict[str, tuple[StoryCard, ...]] = {}
     for group in groups.values():
+        if wanted is not None and not any(view.id in wanted for view in group):
+            continue
+        micros = [(view.date - _EPOCH) // _MICROSECOND for view in group]
         for index, view in enumerate(group):
-            # The group is in time order, so the nearest stories are within `limit` either side.
-            window = group[max(0, index - limit) : index] + group[index + 1 : index + 1 + limit]
-            window.sort(key=lambda o: (abs((o.date - view.date).total_seconds()), o.id))
-            related[view.id] = tuple(newest_first(window[:limit]))
+            if wanted is not None and view.id not in wanted:
+                continue
+            # The group is in time order, so the nearest stories are within `limit` either side;
+            # the nearest, by their place in the group, are in reading order.
+            window = [
+                *range(max(0, index - limit), index),
+                *range(index + 1, min(len(group), index + 1 + limit)),
+            ]
+            window.sort(key=lambda i: (abs(micros[i] - micros[index]), group[i].id))
+            related[view.id] = tuple(group[i] for i in sorted(window[:limit]))
     return related

@@ -3,7 +3,7 @@ and publishes exactly what a build from scratch would."""
 
 from collections.abc import Callable, Collection
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -176,3 +176,43 @@ def test_a_site_with_fewer_stories_than_allowed_is_not_published(
             build_site(StoreCatalog(store), config, out, durable=False, search=False, fewest=4)
     assert (refused.value.stories, refused.value.fewest) == (3, 4)
     assert files(out) == before
+
+
+def test_a_new_story_rewrites_the_story_pages_of_its_wire_and_day_only(
+    tmp_path: Path, story_factory: Callable[..., Story], t0: datetime, config: Config
+) -> None:
+    """A new story changes the related stories of its wire's other stories that day; every other
+    story page is left as it was, unless it was damaged since: then it is rewritten."""
+    out = tmp_path / "output"
+
+    def build(store: SQLiteStore, where: Path) -> None:
+        build_site(StoreCatalog(store), config, where, durable=False, now=t0 + timedelta(days=2))
+
+    def inodes(root: Path) -> dict[str, int]:
+        return {p.name: p.stat().st_ino for p in (root / "stories").iterdir()}
+
+    with SQLiteStore(tmp_path / "state") as store:
+        old = stories(story_factory, t0, 30)
+        for story in old:
+            save(store, story)
+        build(store, out)
+        before = inodes(out)
+        at = t0 - timedelta(hours=35)  # between s006 and s009, of the same wire and UTC day
+        newcomer = replace(old[6], id="s900", title="Story 900", published=at)
+        copy = replace(old[6].copies[0], url="https://a.example/900", published=at)
+        save(store, replace(newcomer, copies=(copy,)))
+        (out / "stories/s029.html").write_text("defaced")
+        build(store, out)
+        after = inodes(out)
+        build(store, tmp_path / "fresh")
+    day = at.astimezone(UTC).date()
+    same_day = {
+        f"{s.id}.html"
+        for s in old
+        if s.original_source == "Xinhua" and s.published.astimezone(UTC).date() == day
+    }
+    assert same_day == {"s006.html", "s009.html"}
+    rewritten = {name for name, inode in before.items() if after[name] != inode}
+    assert rewritten == same_day | {"s029.html"}
+    assert "s900.html" in after
+    assert files(out) == files(tmp_path / "fresh")

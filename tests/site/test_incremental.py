@@ -12,7 +12,7 @@ import pytest
 
 from crawler.config import Config
 from crawler.items import Story
-from crawler.site import default_templates_dir, search
+from crawler.site import default_templates_dir, manifest, search
 from crawler.site.build import BuildResult
 
 from .conftest import indexed_pages
@@ -183,7 +183,7 @@ def test_a_corrupt_manifest_means_a_full_build(
         result = build(stories, out)
     assert "ignoring" in caplog.text
     assert result.rendered == first.pages and not result.unchanged
-    assert json.loads((out / ".manifest.json").read_bytes())["version"] == 2
+    assert json.loads((out / ".manifest.json").read_bytes())["version"] == manifest.VERSION
 
 
 def test_a_failing_search_index_leaves_the_previous_site(

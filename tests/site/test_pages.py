@@ -177,7 +177,7 @@ def test_every_template_is_rendered_and_parses(
     site = SiteView.from_config(SiteConfig(base_url=BASE))
     views = story_views(stories, site)
     plan = plan_pages(site, views, search=["search-index/shard"])
-    first = plan.stories[0]
+    first = plan.story_pages()[0]
     view = next(v for v in views if v.id == first.story.id)
     pages = [*plan.pages, first.page(site, view), status_page(site, [])]
     used = {page.template for page in pages}
