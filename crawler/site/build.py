@@ -26,13 +26,12 @@ import logging
 import multiprocessing
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import nullcontext
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import crawler
 from crawler.config import Config
@@ -49,7 +48,7 @@ from crawler.site.opml import sources_opml
 from crawler.site.pages import PER_PAGE, Plan, StoryPage, plan_pages, touched_by
 from crawler.site.render import Page, Renderer
 from crawler.site.search import Shard, plan_shards
-from crawler.site.sitemap import sitemaps
+from crawler.site.sitemap import sitemap_paths, sitemaps
 from crawler.site.status_page import status_page
 from crawler.site.text import clean_line
 from crawler.site.views import (
@@ -67,10 +66,12 @@ from crawler.status import SourceHealth
 
 logger = logging.getLogger(__name__)
 
-# A build with this many stories to read or story pages to render shares the work with a forked
-# process, on the other core: half the reading; the story pages CHUNK at a time, whichever
-# process is free taking the next (this one renders the list pages first).
+# A build with this many stories to read shares the work with a forked process, on the other
+# core, which reads half of them; one with this many pages to render, too: that process writes
+# the feeds, sitemaps and the like while this one renders the list pages, then both take the
+# story pages CHUNK at a time, whichever is free taking the next.
 FORK_FROM = 1000
+FORK_PAGES_FROM = 100
 CHUNK = 64
 FORK_EXTRAS_FROM = 8  # extras (archive parts) to make before a forked process is worth it
 
@@ -171,6 +172,7 @@ class Gathered:
     views: dict[str, StoryView]
     skipped: tuple[str, ...]
     changed: tuple[StoryCard, ...] | None = None
+    kept: Mapping[str, list[Any]] = field(default_factory=dict)  # unchanged cards, as JSON
 
 
 def _views(loaded: Sequence[Fingerprinted], site: SiteView) -> list[StoryView]:
@@ -225,15 +227,17 @@ def _gather(catalog: Catalog, site: SiteView, cached: Manifest | None) -> Gather
         views, skipped = _read_all(catalog, site)
         return Gathered(list(views), {v.id: v for v in views}, tuple(skipped))
     if not changed:
-        return Gathered(list(cards.values()), {}, cached.skipped, ())
+        return Gathered(list(cards.values()), {}, cached.skipped, (), cached.cards)
     loaded = catalog.load(changed)
     views = _views(loaded, site)
     old = [card for card in (cards.pop(clean_line(raw), None) for raw in changed) if card]
+    gone = {card.id for card in old}
+    kept = {i: card for i, card in cached.cards.items() if i not in gone}
     cards.update((view.id, view) for view in views)
     skipped = [i for i in cached.skipped if i not in changed] + _not_shown(loaded, views)
     ordered = sorted(cards.values(), key=lambda c: (c.first_seen, c.id), reverse=True)
     return Gathered(
-        unique_paths(ordered), {v.id: v for v in views}, tuple(skipped), (*old, *views)
+        unique_paths(ordered), {v.id: v for v in views}, tuple(skipped), (*old, *views), kept
     )
 
 
@@ -380,6 +384,7 @@ class SiteBuild:
         self.views = gathered.views
         self.skipped = gathered.skipped
         self.changed = gathered.changed
+        self.kept = gathered.kept
         self.now = now
         self.previous_keys = writer.previous.keys if writer.previous is not None else {}
         self.keys: dict[str, str] = {}
@@ -412,7 +417,8 @@ class SiteBuild:
             lost = {
                 c.id
                 for c in plan.ordered
-                if c.id not in wanted and not self._reuse(c.path, self.previous_keys.get(c.path, ""))
+                if c.id not in wanted
+                and not self._reuse(c.path, self.previous_keys.get(c.path, ""))
             }
             for story in plan.story_pages(lost) if lost else ():  # damaged since: redo them
                 self.keys[story.story.path] = digest(self.salt, story.made_of)
@@ -440,32 +446,50 @@ class SiteBuild:
                 todo.append(replace(feed, files=left))
         return todo
 
-    def _write_feeds(self, feeds: Sequence[Feed]) -> None:
+    def _write_side(
+        self,
+        feeds: Sequence[Feed],
+        config: Config,
+        entries: Sequence[tuple[str, datetime | None]],
+        write: Callable[[str, str | bytes], object],
+    ) -> None:
+        """Write what is not a page: the feeds, the OPML file, the sitemaps and robots.txt (the
+        files of `side_paths`)."""
+        site = self.site
         for feed in feeds:
             views = tuple(self.views[c.id] for c in feed.items)
             if feed.agency is None:
-                written = site_feeds(self.site, views)
+                written = site_feeds(site, views)
             else:
                 agency = replace(feed.agency, stories=views)
-                written = {feed.files[0]: agency_feed(self.site, agency, self.now)}
+                written = {feed.files[0]: agency_feed(site, agency, self.now)}
             for path in feed.files:
-                self.writer.write(path, written[path])
+                write(path, written[path])
+        write(paths.OPML, sources_opml(site, config.sources))
+        for path, data in sitemaps(entries, site.url).items():
+            write(path, data)
+        write(paths.ROBOTS, robots_txt(site))
+
+    @staticmethod
+    def side_paths(feeds: Sequence[Feed], entries: int) -> list[str]:
+        """The files `_write_side` writes, for a sitemap of so many entries."""
+        return [
+            *(path for feed in feeds for path in feed.files),
+            paths.OPML,
+            *sitemap_paths(entries),
+            paths.ROBOTS,
+        ]
 
     def _render_stories(
         self,
         renderer: Renderer,
         stories: Sequence[StoryPage],
         taken: Synchronized[int] | None,
-        forked_copy: bool = False,
-    ) -> Share:
+        write: Callable[[str, str | bytes], object],
+    ) -> None:
         """Render and write story pages: all of them, or, with `taken` (the number of pages
         handed out so far, shared with the forked copy of the build), the next CHUNK pages not
-        yet taken until none are left, so the two processes finish together. Pages rendered
-        this way are claimed beforehand; a forked copy returns what it wrote, to be merged."""
-        writer = self.writer
-        if forked_copy:
-            writer.detach()
-        write = writer.write if taken is None else writer.write_claimed
+        yet taken until none are left, so the two processes finish together."""
         start, end = 0, len(stories)
         while start < len(stories):
             if taken is not None:
@@ -477,6 +501,20 @@ class SiteBuild:
                 page = story.page(self.site, self.views[story.story.id])
                 write(page.path, renderer.render(page))
             start = end
+
+    def _helper(
+        self,
+        renderer: Renderer,
+        stories: Sequence[StoryPage],
+        taken: Synchronized[int],
+        side: Callable[[Callable[[str, str | bytes], object]], None],
+    ) -> Share:
+        """The forked copy of the build: the files that are not pages, then story pages in turn
+        with this process. All were claimed beforehand; it returns what it wrote, to be merged."""
+        writer = self.writer
+        writer.detach()
+        side(writer.write_claimed)
+        self._render_stories(renderer, stories, taken, writer.write_claimed)
         return writer.share()
 
     def _shards_to_index(self, shards: Sequence[Shard]) -> list[Shard]:
@@ -539,24 +577,26 @@ class SiteBuild:
                 ]
                 indexing = pool.submit(search.index_shards, work, site.language)
             renderer = Renderer(templates, site, assets, search=shards is not None)
-            taken = multiprocessing.Value("q", 0) if len(stories) >= FORK_FROM else None
-            if taken is not None:
-                writer.claim(s.story.path for s in stories)
-            helper = partial(self._render_stories, renderer, stories, taken, True)
-            with forked(helper, "renderer") if taken is not None else nullcontext() as child:
-                for page in to_render:
-                    writer.write(page.path, renderer.render(page))
-                self._render_stories(renderer, stories, taken)
-                if child is not None:
-                    writer.merge(child.result())
-            writer.sync_ahead()  # the bulk of the site is written
-            self._write_feeds(feeds)
-            writer.write(paths.OPML, sources_opml(site, config.sources))
             entries = [(site.url(p.path), p.lastmod) for p in pages if p.indexed]
             entries += ((site.url(c.path), c.date) for c in plan.ordered)
-            for path, data in sitemaps(entries, site.url).items():
-                writer.write(path, data)
-            writer.write(paths.ROBOTS, robots_txt(site))
+            side = partial(self._write_side, feeds, config, entries)
+            if len(to_render) + len(stories) < FORK_PAGES_FROM:
+                for page in to_render:
+                    writer.write(page.path, renderer.render(page))
+                self._render_stories(renderer, stories, None, writer.write)
+                side(writer.write)
+            else:
+                taken = multiprocessing.Value("q", 0)
+                writer.claim(
+                    [*self.side_paths(feeds, len(entries)), *(s.story.path for s in stories)]
+                )
+                helper = partial(self._helper, renderer, stories, taken, side)
+                with forked(helper, "renderer") as child:
+                    for page in to_render:
+                        writer.write(page.path, renderer.render(page))
+                    self._render_stories(renderer, stories, taken, writer.write_claimed)
+                    writer.merge(child.result())
+            writer.sync_ahead()  # the bulk of the site is written
             for path, extra_key in extras.items():
                 if not self._reuse(path, extra_key):
                     writer.write(path, made.take(path))
@@ -583,7 +623,7 @@ class SiteBuild:
                 salt=self.salt,
                 links=plan.links,
                 watermark=watermark,
-                cards={c.id: c.to_json() for c in self.cards},
+                cards={c.id: self.kept.get(c.id) or c.to_json() for c in self.cards},
                 skipped=self.skipped,
                 stats=stats,
             ).to_bytes(),

@@ -106,7 +106,11 @@ def _walk(value: Any, out: list[str]) -> None:
     elif isinstance(value, tuple | list):
         out.append("[")
         for item in value:
-            _walk(item, out)
+            # Lists of stories are most of what pages show: those items are done here.
+            if _stands_for_itself(type(item)):
+                out.append("#" + item.fingerprint)
+            else:
+                _walk(item, out)
         out.append("]")
     elif _stands_for_itself(kind):
         out.append("#" + value.fingerprint)

@@ -49,7 +49,16 @@ def sitemaps(
     if len(entries) <= MAX_URLS:
         return {paths.SITEMAP: sitemap_xml(entries)}
     parts = {
-        f"sitemaps/{n}.xml": sitemap_xml(entries[start : start + MAX_URLS])
-        for n, start in enumerate(range(0, len(entries), MAX_URLS), start=1)
+        path: sitemap_xml(entries[n * MAX_URLS : (n + 1) * MAX_URLS])
+        for n, path in enumerate(_part_paths(len(entries)))
     }
     return {paths.SITEMAP: sitemap_index([url(path) for path in parts]), **parts}
+
+
+def _part_paths(count: int) -> list[str]:
+    return [f"sitemaps/{n}.xml" for n in range(1, (count + MAX_URLS - 1) // MAX_URLS + 1)]
+
+
+def sitemap_paths(count: int) -> list[str]:
+    """The paths of the files `sitemaps` makes for `count` entries."""
+    return [paths.SITEMAP, *(_part_paths(count) if count > MAX_URLS else ())]

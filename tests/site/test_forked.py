@@ -67,6 +67,7 @@ def test_a_build_split_over_two_processes_writes_the_same_site(
     one, two = tmp_path / "one", tmp_path / "two"
     build(stories, one, extras=Parts(10, "a"))
     monkeypatch.setattr(build_module, "FORK_FROM", 5)
+    monkeypatch.setattr(build_module, "FORK_PAGES_FROM", 5)
     monkeypatch.setattr(build_module, "FORK_EXTRAS_FROM", 2)
     monkeypatch.setattr(build_module, "CHUNK", 3)  # both processes take story pages in turn
     log = tmp_path / "made-by"
@@ -77,9 +78,11 @@ def test_a_build_split_over_two_processes_writes_the_same_site(
 
     # A rebuild in two processes reuses what did not change, as one process does.
     monkeypatch.setattr(build_module, "FORK_FROM", 10**9)
+    monkeypatch.setattr(build_module, "FORK_PAGES_FROM", 10**9)
     monkeypatch.setattr(build_module, "FORK_EXTRAS_FROM", 10**9)
     again_one = build(more, one, extras=Parts(10, "b"))
     monkeypatch.setattr(build_module, "FORK_FROM", 5)
+    monkeypatch.setattr(build_module, "FORK_PAGES_FROM", 5)
     monkeypatch.setattr(build_module, "FORK_EXTRAS_FROM", 2)
     again_two = build(more, two, extras=Parts(10, "b"))
     assert files(two) == files(one)
