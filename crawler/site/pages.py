@@ -13,7 +13,7 @@ rendered (`StoryPage.page`).
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import NamedTuple, TypeVar
@@ -69,6 +69,20 @@ class DayLink:
     day: date
     path: str
     count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """The stories of a list page, newest first, grouped by day (`DayView`s) when iterated: only
+    when the page is rendered, as planning and keying a page need only its stories."""
+
+    stories: tuple[StoryCard, ...]
+
+    def __iter__(self) -> Iterator[DayView]:
+        return iter(group_by_day(self.stories))
+
+    def __bool__(self) -> bool:
+        return bool(self.stories)
 
 
 def paginate(items: Sequence[T], first: str, per_page: int) -> list[tuple[Pager, Sequence[T]]]:
@@ -141,7 +155,7 @@ def home_pages(site: SiteView, ordered: Sequence[StoryCard], per_page: int) -> l
                 heading="Latest stories",
                 title=site.title if pager.number is None else _title("Latest stories", site, pager),
                 description=_described(site.description or site.title, pager),
-                context={"days": group_by_day(chunk), "pager": pager},
+                context={"days": Listing(tuple(chunk)), "pager": pager},
                 lastmod=newest.date if newest else None,
             )
         )
@@ -304,7 +318,7 @@ def group_pages(
                     # the count only on the first page, which changes with every story anyway
                     context={
                         "group": entry if pager.number is None else replace(entry, count=0),
-                        "days": group_by_day(chunk),
+                        "days": Listing(tuple(chunk)),
                         "pager": pager,
                     },
                     lastmod=chunk[0].date if chunk else None,
