@@ -451,11 +451,14 @@ class SiteBuild:
         feeds: Sequence[Feed],
         config: Config,
         entries: Sequence[tuple[str, datetime | None]],
+        feed_loader: Callable[[], Sequence[Fingerprinted]] | None,
         write: Callable[[str, str | bytes], object],
     ) -> None:
         """Write what is not a page: the feeds, the OPML file, the sitemaps and robots.txt (the
-        files of `side_paths`)."""
+        files of `side_paths`); `feed_loader` reads the feeds' stories not read yet."""
         site = self.site
+        if feed_loader is not None:
+            self.views.update((view.id, view) for view in _views(feed_loader(), site))
         for feed in feeds:
             views = tuple(self.views[c.id] for c in feed.items)
             if feed.agency is None:
@@ -559,11 +562,12 @@ class SiteBuild:
         stories = self._stories_to_render(plan)
         feeds = self._feeds()
         to_index = self._shards_to_index(shards) if shards is not None else []
-        self._read(
-            {s.story.id for s in stories}
-            | {c.id for feed in feeds for c in feed.items}
-            | {i for shard in to_index for i in shard.ids}
-        )
+        shown = {s.story.id for s in stories} | {i for shard in to_index for i in shard.ids}
+        in_feeds = {c.id for feed in feeds for c in feed.items} - shown - self.views.keys()
+        forking = len(to_render) + len(stories) >= FORK_PAGES_FROM
+        # The forked process, which writes the feeds, reads their stories itself when it can.
+        feed_loader = self.catalog.loader(in_feeds) if forking and in_feeds else None
+        self._read(shown if feed_loader is not None else shown | in_feeds)
 
         with ThreadPoolExecutor(max_workers=1) as pool:
             indexing: Future[None] | None = None
@@ -579,8 +583,8 @@ class SiteBuild:
             renderer = Renderer(templates, site, assets, search=shards is not None)
             entries = [(site.url(p.path), p.lastmod) for p in pages if p.indexed]
             entries += ((site.url(c.path), c.date) for c in plan.ordered)
-            side = partial(self._write_side, feeds, config, entries)
-            if len(to_render) + len(stories) < FORK_PAGES_FROM:
+            side = partial(self._write_side, feeds, config, entries, feed_loader)
+            if not forking:
                 for page in to_render:
                     writer.write(page.path, renderer.render(page))
                 self._render_stories(renderer, stories, None, writer.write)

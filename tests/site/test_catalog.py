@@ -1,15 +1,18 @@
 """The state as the build's catalog: a rebuild reads again only the stories whose copies changed,
 and publishes exactly what a build from scratch would."""
 
+import os
 from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from crawler.config import Config
 from crawler.items import Article, AssignedArticle, Copy, Story
+from crawler.site import build as build_module
 from crawler.site import build_site, render, search
 from crawler.site.build import TooFewStories
 from crawler.site.catalog import StoreCatalog
@@ -216,3 +219,44 @@ def test_a_new_story_rewrites_the_story_pages_of_its_wire_and_day_only(
     assert rewritten == same_day | {"s029.html"}
     assert "s900.html" in after
     assert files(out) == files(tmp_path / "fresh")
+
+
+def test_a_forked_build_reads_the_feeds_stories_in_the_other_process(
+    tmp_path: Path,
+    story_factory: Callable[..., Story],
+    t0: datetime,
+    config: Config,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The process that writes the feeds reads their stories through a connection of its own,
+    and the site is the same as one process builds."""
+    state = tmp_path / "state"
+    log = tmp_path / "read-by"
+    real = SQLiteStore.articles_by_story
+
+    def spy(self: SQLiteStore, ids: Collection[str] | None = None) -> dict:  # type: ignore[type-arg]
+        with log.open("a") as file:
+            file.write(f"{os.getpid()}\n")
+        return real(self, ids)
+
+    def build(where: Path) -> None:
+        with SQLiteStore(state) as store:
+            catalog = StoreCatalog(store, partial(SQLiteStore, state))
+            build_site(catalog, config, where, durable=False, now=t0 + timedelta(days=2))
+
+    monkeypatch.setattr(search, "SMALLEST", 4)  # the newest stories' shard is all that changes
+    with SQLiteStore(state) as store:
+        for story in stories(story_factory, t0, 40):  # shards of 16, 16 and 8 stories
+            save(store, story)
+    build(tmp_path / "one")
+    build(tmp_path / "two")
+    with SQLiteStore(state) as store:  # three new stories, the newest: a few pages change
+        for story in stories(story_factory, t0 + timedelta(days=12), 3, start=50):
+            save(store, story)
+    build(tmp_path / "one")
+    monkeypatch.setattr(build_module, "FORK_PAGES_FROM", 1)
+    monkeypatch.setattr(build_module, "CHUNK", 3)
+    monkeypatch.setattr(SQLiteStore, "articles_by_story", spy)
+    build(tmp_path / "two")
+    assert set(log.read_text().split()) - {str(os.getpid())}  # read in the forked process too
+    assert files(tmp_path / "two") == files(tmp_path / "one")
