@@ -546,32 +546,12 @@ class SiteBuild:
         writer, site = self.writer, self.site
         assets = load_assets(templates)
         shards = plan_shards(self.cards, search_salt) if search_salt is not None else None
-        plan = plan_pages(
-            site,
-            self.cards,
-            search=[s.folder for s in shards] if shards is not None else None,
-            per_page=per_page,
-        )
-        pages = plan.pages
-        if status is not None:
-            pages.append(status_page(site, status))
-
-        for asset in assets.values():
-            writer.write(asset.path, asset.data)
-        to_render = [p for p in pages if not self._reuse(p.path, page_key(self.salt, p))]
-        stories = self._stories_to_render(plan)
-        feeds = self._feeds()
         to_index = self._shards_to_index(shards) if shards is not None else []
-        shown = {s.story.id for s in stories} | {i for shard in to_index for i in shard.ids}
-        in_feeds = {c.id for feed in feeds for c in feed.items} - shown - self.views.keys()
-        forking = len(to_render) + len(stories) >= FORK_PAGES_FROM
-        # The forked process, which writes the feeds, reads their stories itself when it can.
-        feed_loader = self.catalog.loader(in_feeds) if forking and in_feeds else None
-        self._read(shown if feed_loader is not None else shown | in_feeds)
+        self._read({i for shard in to_index for i in shard.ids})
 
         with ThreadPoolExecutor(max_workers=1) as pool:
             indexing: Future[None] | None = None
-            if to_index:
+            if to_index:  # first, so the indexer's process runs while this one plans
                 work = [
                     (
                         writer.fresh_folder(shard.folder),
@@ -580,6 +560,28 @@ class SiteBuild:
                     for shard in to_index
                 ]
                 indexing = pool.submit(search.index_shards, work, site.language)
+            plan = plan_pages(
+                site,
+                self.cards,
+                search=[s.folder for s in shards] if shards is not None else None,
+                per_page=per_page,
+            )
+            pages = plan.pages
+            if status is not None:
+                pages.append(status_page(site, status))
+
+            for asset in assets.values():
+                writer.write(asset.path, asset.data)
+            to_render = [p for p in pages if not self._reuse(p.path, page_key(self.salt, p))]
+            stories = self._stories_to_render(plan)
+            feeds = self._feeds()
+            shown = {s.story.id for s in stories}
+            in_feeds = {c.id for feed in feeds for c in feed.items} - shown - self.views.keys()
+            forking = len(to_render) + len(stories) >= FORK_PAGES_FROM
+            # The forked process, which writes the feeds, reads their stories itself when it can.
+            feed_loader = self.catalog.loader(in_feeds) if forking and in_feeds else None
+            self._read(shown if feed_loader is not None else shown | in_feeds)
+
             renderer = Renderer(templates, site, assets, search=shards is not None)
             entries = [(site.url(p.path), p.lastmod) for p in pages if p.indexed]
             entries += ((site.url(c.path), c.date) for c in plan.ordered)
