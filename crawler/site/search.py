@@ -35,12 +35,12 @@ the build renders the pages, and dies with the build.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
 import string
 import unicodedata
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -64,6 +64,7 @@ EXCERPT_WORDS = 30
 # a small shard (the newest, rewritten by every rebuild) then has a few dozen files, not hundreds.
 WIDE_FROM = 2048
 TIMEOUT = 600.0  # seconds for the indexer; 100,000 stories take about 30 s
+_HASHED_AT_ONCE = 1 << 18  # bytes of terms hashed at a time (its arrays take 20 times that)
 
 # The combining diacritical marks blocks (accents, after NFKD): the same class as in search.js.
 _MARKS = regex.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
@@ -74,7 +75,6 @@ _ASCII_TERMS = bytes(
     for c in range(256)
 )
 _PLAIN_BUCKET = re.compile(r"[a-z0-9]{1,2}")
-
 
 
 class SearchIndexError(Exception):
@@ -93,17 +93,18 @@ class Record(NamedTuple):
     text: str
 
 
-def _term_bytes(text: str) -> list[bytes]:
-    """`tokens`, in UTF-8: ASCII text, most news text, in one pass of C (`bytes.translate`)."""
+def _term_text(text: str) -> bytes:
+    """`tokens`, in UTF-8, between spaces (one or more): ASCII text, most news text, in one pass
+    of C (`bytes.translate`)."""
     if text.isascii():
-        return text.encode("ascii").translate(_ASCII_TERMS).split()
+        return text.encode("ascii").translate(_ASCII_TERMS)
     found = _TOKEN.findall(_MARKS.sub("", unicodedata.normalize("NFKD", text)).lower())
-    return " ".join(found).encode("utf-8").split(b" ") if found else []
+    return " ".join(found).encode("utf-8")
 
 
 def tokens(text: str) -> list[str]:
     """The search terms of a text, in order, repeats included (see the module's docstring)."""
-    return [term.decode("utf-8") for term in _term_bytes(text)]
+    return [term.decode("utf-8") for term in _term_text(text).split()]
 
 
 def bucket_file(term: str, width: int = 2) -> str:
@@ -192,51 +193,151 @@ def _json(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _postings(records: Sequence[Record]) -> list[tuple[str, list[int]]]:
-    """Every term of these stories, sorted, with its postings (delta-encoded, title bit kept).
+class _Postings(NamedTuple):
+    """A shard's inverted index: `terms` (UTF-8, sorted) and, one term after the other, their
+    postings (delta-encoded, title bit kept): `numbers[firsts[i]:firsts[i + 1]]` for `terms[i]`."""
 
-    Inverted with numpy: a list per term appended to story by story, or a dict giving each term
-    a number, costs a Python step per term of every story, twice this whole function. Terms are
-    grouped by their (cached) hash instead; two terms of one shard sharing a 64-bit hash, a
-    chance in about 10^11, would share their postings.
+    terms: list[bytes]
+    numbers: np.ndarray
+    firsts: np.ndarray
+
+
+def _term_hashes(
+    data: np.ndarray, start: int, stop: int, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where the terms in `data[start:stop]` (UTF-8 bytes: a space, then terms between spaces)
+    start and end in `data`, and their hashes: the sum of a term's bytes times `weights[their
+    place in the term]`, mod 2**64 (weights as long as the longest term).
+
+    With random weights, two different terms share a hash with a chance of at most 2**-57 (a
+    multilinear hash): padded with zero bytes, they differ at some place by 1 to 255, a number
+    with at most 7 factors 2."""
+    chunk = data[start:stop]
+    edges = np.flatnonzero(np.diff(chunk != ord(" "), append=False)) + 1
+    starts, ends = edges[::2], edges[1::2]
+    steps = np.ones(len(chunk), dtype=np.int32)  # each byte's place: from 0 at each start
+    steps[starts] = 1 - np.diff(starts, prepend=0)
+    places = np.cumsum(steps, dtype=np.int32)
+    places -= 1
+    np.minimum(places, len(weights) - 1, out=places)  # (a space's place does not matter)
+    sums = weights[places]
+    sums *= chunk
+    np.cumsum(sums, out=sums)
+    return starts + start, ends + start, sums[ends - 1] - sums[starts - 1]
+
+
+def _argsort(values: np.ndarray) -> np.ndarray:
+    """`np.argsort(values, kind="stable")` of int64 values, by a plain sort when it can (several
+    times faster): of the values with their index in place of their lowest bits, which orders
+    them unless two that differ only in those bits are out of order."""
+    low = (1 << len(values).bit_length()) - 1
+    order = np.sort(values & ~low | np.arange(len(values))) & low
+    ordered = values[order]
+    if np.all(ordered[1:] >= ordered[:-1]):
+        return order
+    return np.argsort(values, kind="stable")
+
+
+def _postings(records: Sequence[Record]) -> _Postings:
+    """Every term of these stories with its postings.
+
+    Inverted with numpy, from the text of the stories' terms: a list per term appended to story
+    by story, or even a set or a `hash` of each term of each story, costs a Python step per
+    term. Terms are grouped by a hash made in numpy instead (`_term_hashes`), and only one term
+    of each group is looked at again, to sort them. Two terms of one shard sharing a hash would
+    share their postings: for each pair of terms a chance of at most 2**-57, under one in 10^7
+    for a shard of 100,000 terms.
     """
-    flat: list[bytes] = []  # each story's title terms, then its other terms
-    sizes: list[int] = []
-    for item in records:
-        title = set(_term_bytes(item.title))
-        text = set(_term_bytes(item.text))
-        text -= title
-        flat += title
-        flat += text
-        sizes += (len(title), len(text))
-    if not flat:
-        return []
-    hashes = np.fromiter(map(hash, flat), dtype=np.int64, count=len(flat))
-    order = np.argsort(hashes, kind="stable")  # by term, each term's stories in order
+    parts = [_term_text(text) for item in records for text in (item.title, item.text)]
+    joined = b" ".join([b"", *parts])  # part i after the space at bounds[i]
+    if not joined.strip():
+        return _Postings([], np.empty(0, np.int64), np.empty(0, np.int64))
+    data = np.frombuffer(joined, dtype=np.uint8)
+    bounds = [0, *itertools.accumulate(len(part) + 1 for part in parts)]
+    cuts = [0]  # hashed a few parts at a time
+    for end in bounds[1:]:
+        if end - cuts[-1] >= _HASHED_AT_ONCE or end == len(joined):
+            cuts.append(end)
+    weights = np.random.default_rng().integers(0, 2**64, max(map(len, parts)), np.uint64)
+    found = [_term_hashes(data, lo, hi, weights) for lo, hi in itertools.pairwise(cuts)]
+    starts, ends, hashes = (np.concatenate(column) for column in zip(*found, strict=True))
+    # part 2k holds story k's title (its terms' value 2k+1), part 2k+1 its text (value 2k)
+    values = np.repeat(np.arange(len(parts)) ^ 1, np.diff(np.searchsorted(starts, bounds)))
+    order = _argsort(hashes.view(np.int64))  # by term
     hashes = hashes[order]
-    # part 2k holds story k's title terms (value 2k+1), part 2k+1 its other terms (value 2k)
-    values = np.repeat(np.arange(len(sizes), dtype=np.int64) ^ 1, sizes)[order]
-    starts = np.flatnonzero(np.concatenate(([True], hashes[1:] != hashes[:-1])))
+    groups = np.flatnonzero(np.concatenate(([True], hashes[1:] != hashes[:-1])))
+    where = order[groups]  # a term of each group
+    terms = [joined[a:b] for a, b in zip(starts[where].tolist(), ends[where].tolist(), strict=True)]
+    by_term = sorted(range(len(terms)), key=terms.__getitem__)  # UTF-8 sorts as str does
+    rank = np.empty(len(terms), dtype=np.int64)
+    rank[by_term] = np.arange(len(terms))
+    shift = len(parts).bit_length()
+    keys = np.repeat(rank << shift, np.diff(groups, append=len(order))) | values[order]
+    keys.sort()  # by term, then by story, a story's title after its text
+    keys = keys[np.append(keys[1:] >> 1 != keys[:-1] >> 1, True)]  # once a story, title's last
+    values = keys & ((1 << shift) - 1)
+    firsts = np.flatnonzero(np.diff(keys >> shift, prepend=-1))
     before = np.empty_like(values)
     before[1:] = values[:-1] & -2
-    before[starts] = 0
-    deltas = (values - before).tolist()
-    bounds = [*starts.tolist(), len(deltas)]
-    found = [
-        (flat[first].decode("utf-8"), deltas[first_at:end])
-        for first, first_at, end in zip(order[starts].tolist(), bounds, bounds[1:], strict=False)
-    ]
-    return sorted(found)  # a term once: by term
+    before[firsts] = 0
+    return _Postings([terms[i] for i in by_term], values - before, firsts)
+
+
+def _buckets(postings: _Postings, width: int) -> dict[str, bytes]:
+    """The JSON text of each bucket, `{term: postings}` in term order, by its key (the first
+    `width` characters of its terms), keys in order.
+
+    Written byte by byte in numpy: `json.dumps` of a shard's many short lists of postings took
+    longer than inverting the index. Terms, letters, digits and marks only (`tokens`), are
+    written as they are: `json.dumps` would not escape them either.
+    """
+    terms, numbers, firsts = postings
+    if not terms:
+        return {}
+    keys = [term.decode("utf-8")[:width] for term in terms]
+    named = np.array(keys)
+    opens = np.flatnonzero(np.concatenate(([True], named[1:] != named[:-1])))  # a bucket's first
+    opening = np.zeros(len(terms), dtype=bool)
+    opening[opens] = True
+    closing = np.roll(opening, -1)  # a bucket's last term
+    lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
+    lasts = np.append(firsts[1:], len(numbers)) - 1
+    # each number's bytes: its digits and "," or "]"; the first also '{"term":[' before (the
+    # "{" when it opens a bucket), the last "," or "}" after
+    powers = 10 ** np.arange(1, len(str(numbers.max())), dtype=np.int64)
+    sizes = np.searchsorted(powers, numbers, side="right") + 2
+    sizes[firsts] += opening + lengths + 4
+    sizes[lasts] += 1
+    ends = np.cumsum(sizes)
+    text = np.full(ends[-1], ord(","), dtype=np.uint8)
+    heads = ends[firsts] - sizes[firsts]
+    text[heads[opens]] = ord("{")
+    quoted = heads + opening + 1
+    text[quoted - 1] = ord('"')
+    shifts = np.repeat(quoted - (np.cumsum(lengths) - lengths), lengths)  # of the terms' bytes
+    text[shifts + np.arange(len(shifts))] = np.frombuffer(b"".join(terms), dtype=np.uint8)
+    for offset, char in enumerate(b'":['):
+        text[quoted + lengths + offset] = char
+    text[ends[lasts] - 2] = ord("]")
+    text[ends[lasts[closing]] - 1] = ord("}")
+    place = ends - 2  # where each number's last digit goes
+    place[lasts] -= 1
+    rest = numbers
+    while len(rest):  # the last digit of every number, then the one before of those with more
+        text[place] = ord("0") + rest % 10
+        rest = rest // 10
+        more = rest > 0
+        place, rest = place[more] - 1, rest[more]
+    data = text.tobytes()
+    bounds = [*heads[opens].tolist(), len(data)]
+    return {keys[i]: data[a:b] for i, a, b in zip(opens.tolist(), bounds, bounds[1:], strict=False)}
 
 
 def shard_files(records: Sequence[Record]) -> dict[str, bytes]:
     """A shard's files (relative path -> bytes) for these stories, in shard order."""
-    postings = _postings(records)
     width = 2 if len(records) >= WIDE_FROM else 1
-    buckets: defaultdict[str, dict[str, list[int]]] = defaultdict(dict)
-    for term, numbers in postings:
-        buckets[bucket_file(term, width)][term] = numbers
-    files = {f"t/{name}.json": _json(bucket) for name, bucket in buckets.items()}
+    buckets = _buckets(_postings(records), width)
+    files = {f"t/{bucket_file(key, width)}.json": data for key, data in buckets.items()}
     for start in range(0, len(records), DOCS_PER_FILE):
         files[f"d/{start // DOCS_PER_FILE}.json"] = _json(
             [
@@ -257,7 +358,7 @@ def shard_files(records: Sequence[Record]) -> dict[str, bytes]:
             "stories": len(records),
             "per": DOCS_PER_FILE,
             "width": width,
-            "buckets": sorted({term[:width] for term, _ in postings}),
+            "buckets": list(buckets),
         }
     )
     return files

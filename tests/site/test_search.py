@@ -1,12 +1,15 @@
 """The search index: shards (a few large old ones that stay, smaller newer ones, the newest taking
 new stories), their files, and terms made alike in Python and in the browser's search.js."""
 
+import itertools
 import json
+import random
 import shutil
 import subprocess
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+import numpy as np
 import pytest
 
 from crawler.items import Story
@@ -15,6 +18,7 @@ from crawler.site.search import (
     DOCS_PER_FILE,
     FORMAT_VERSION,
     Record,
+    _argsort,
     bucket_file,
     plan_shards,
     shard_files,
@@ -174,6 +178,59 @@ def test_python_and_the_browser_tokenise_alike() -> None:
     assert json.loads(ran.stdout) == expected
     assert tokens(STRINGS[1])[:3] == ["election", "presidentielle", "naive"]
     assert "елка" in tokens(STRINGS[2]) and "हिन्दी" in tokens(STRINGS[3])
+
+
+def plain_buckets(records: list[Record], width: int) -> dict[str, bytes]:
+    """The bucket files made the plain way: a list of stories per term, and `json.dumps`."""
+    index: dict[str, list[int]] = {}
+    for number, item in enumerate(records):
+        title = set(tokens(item.title))
+        for term in title | set(tokens(item.text)):
+            index.setdefault(term, []).append(2 * number + (term in title))
+    buckets: dict[str, dict[str, list[int]]] = {}
+    for term, numbers in sorted(index.items()):
+        deltas = [numbers[0], *(b - (a & -2) for a, b in itertools.pairwise(numbers))]
+        buckets.setdefault(f"t/{bucket_file(term, width)}.json", {})[term] = deltas
+    return {
+        name: json.dumps(bucket, ensure_ascii=False, separators=(",", ":")).encode()
+        for name, bucket in buckets.items()
+    }
+
+
+@pytest.mark.parametrize(("hashed_at_once", "wide_from"), [(1 << 18, 2048), (50, 1)])
+def test_bucket_files_are_those_of_a_plain_index(
+    monkeypatch: pytest.MonkeyPatch, hashed_at_once: int, wide_from: int
+) -> None:
+    """The index inverted and written in numpy (its terms hashed 50 bytes at a time, the second
+    time) is byte for byte the plain one, in every script."""
+    monkeypatch.setattr("crawler.site.search._HASHED_AT_ONCE", hashed_at_once)
+    monkeypatch.setattr("crawler.site.search.WIDE_FROM", wide_from)
+    words = [*" ".join(STRINGS).split(), "x" * 300, "Word", "words", "1234567", "0", '"q"', "a\\b"]
+    rng = random.Random(7)
+    records = [
+        record(" ".join(rng.sample(words, 3)), " ".join(rng.choices(words, k=rng.randrange(40))), n)
+        for n in range(300)
+    ]
+    records[5:5] = [record("", "", 5), record("!", "", 6)]  # stories without terms
+    files = shard_files(records)
+    width = 1 if wide_from > len(records) else 2
+    assert {name: data for name, data in files.items() if name.startswith("t/")} == plain_buckets(
+        records, width
+    )
+    keys = {term[:width] for r in records for term in tokens(f"{r.title} {r.text}")}
+    assert json.loads(files["entry.json"])["buckets"] == sorted(keys)
+
+
+def test_argsort_is_a_stable_argsort() -> None:
+    """Also when the values differ only in the bits where the fast way puts their index."""
+    rng = np.random.default_rng(7)
+    for values in (
+        rng.integers(-(2**63), 2**63 - 1, 10_000),
+        rng.integers(-5, 5, 10_000) << 40,  # many equal values
+        np.arange(1000)[::-1],  # out of order in the low bits only
+        np.array([3, 1 << 20, 2, 1 << 20]),
+    ):
+        assert np.array_equal(_argsort(values), np.argsort(values, kind="stable"))
 
 
 def test_shard_names_follow_what_a_result_line_shows(
