@@ -132,25 +132,33 @@ def page_url(base_url: str, path: str) -> str:
 
 def relative_url(from_path: str, to_path: str) -> str:
     """A link from one output file to another that works on any host and from disk."""
-    return _relative_url(from_path.rpartition("/")[0], to_path)
+    return relative_url_in(from_path.rpartition("/")[0], to_path)
 
 
-@functools.lru_cache(maxsize=65536)
-def _relative_url(folder: str, to_path: str) -> str:
-    """The link from a file in `folder` ("" for the root): cached by folder, not by page, as
-    thousands of story pages in one folder link to the same few places.
+def relative_url_in(folder: str, to_path: str) -> str:
+    """A link from a file in `folder` ("" for the root) to another output file.
 
     Both are normalised paths inside the output folder, so this is plain string work (a page has
     dozens of links; `posixpath.relpath` asks the OS for the working directory for each one).
     """
+    head, slash, name = to_path.rpartition("/")
+    return _folder_link(folder, head + slash) + name
+
+
+@functools.lru_cache(maxsize=4096)
+def _folder_link(folder: str, to_folder: str) -> str:
+    """What leads from files in `folder` to files in `to_folder` (`""` or ending with `/`): `../`
+    and folder names. Cached by the pair of folders, which are few: a list page links a hundred
+    stories of one folder, and no two pages list the same stories from the same folder.
+    """
     here = folder.split("/") if folder else []
-    there = to_path.split("/")
+    there = to_folder.split("/")[:-1]
     common = 0
-    for a, b in zip(here, there[:-1], strict=False):
+    for a, b in zip(here, there, strict=False):
         if a != b:
             break
         common += 1
-    return "/".join([".."] * (len(here) - common) + there[common:])
+    return "../" * (len(here) - common) + "".join(f"{name}/" for name in there[common:])
 
 
 def root_url(base_url: str, to_path: str) -> str:

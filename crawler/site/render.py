@@ -11,9 +11,10 @@ and only for its own script and the index files it fetches from the site itself.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -85,10 +86,11 @@ class Renderer:
     """Renders `Page`s with the templates of one folder.
 
     What is the same on many pages is rendered once per build and reused: the header and footer,
-    once per folder of pages (their links are relative to it); each story of a list once (`story_items`), its
-    link and heading level filled in for each page (the `listed_story` macro: a story is listed on its
-    day, its sites' and its agency's pages and the home page); each related story once per link
-    to it (`related_story`). Each is keyed by everything it is rendered from.
+    once per folder of pages (their links are relative to it); the feed links, once per set of
+    feeds; each story of a list once (`story_items`), its link and heading level filled in for
+    each page (the `listed_story` macro: a story is listed on its day, its sites' and its
+    agency's pages and the home page); each related story once per link to it
+    (`related_items`). Each is keyed by everything it is rendered from.
     """
 
     def __init__(
@@ -130,26 +132,58 @@ class Renderer:
             (paths.SOURCES_INDEX, "Sources"),
             *(((paths.SEARCH, "Search"),) if search else ()),
         )
+        self._nav_targets = frozenset(target for target, _ in self.nav)
         self._partials: dict[tuple[Any, ...], Markup] = {}
-        self._macros = self.env.get_template("_macros.html").module
+        # Listed stories by id and fingerprint: rendered with stand-ins (`_listed_stories`), then
+        # split around the link for each heading level (`_listed`). Related ones by their link.
+        self._listed_stories: dict[tuple[str, str], str] = {}
+        self._listed: dict[tuple[str, str, str], tuple[str, str]] = {}
+        self._related: dict[tuple[str, str, str], str] = {}
+        self._templates: dict[str, jinja2.Template] = {}
+        self._macros: Any = self._template("_macros.html").module  # its macros by name
+
+    def _template(self, name: str) -> jinja2.Template:
+        """The compiled template, without the environment's loader cache lookup on every page."""
+        template = self._templates.get(name)
+        if template is None:
+            template = self._templates[name] = self.env.get_template(name)
+        return template
 
     def _partial(self, name: str, key: tuple[Any, ...], **context: Any) -> Markup:
         """`name` rendered with `context`, once per `key` (which must cover the context). Its
         final newline is dropped: the line it stands on in the page ends with one."""
         html = self._partials.get((name, *key))
         if html is None:
-            html = Markup(self.env.get_template(name).render(context).rstrip("\n"))
+            html = Markup(self._template(name).render(context).rstrip("\n"))
             self._partials[(name, *key)] = html
         return html
 
+    def _feed_links(self, feeds: tuple[FeedLink, ...]) -> Markup:
+        """The `<link>`s of the page's own feeds and then the site's, once per set of feeds."""
+        html = self._partials.get(("_feeds.html", *feeds))
+        if html is None:
+            links = [(f.title, f.type, self.site.url(f.path)) for f in (*feeds, *self.site_feeds)]
+            html = self._partial("_feeds.html", feeds, feeds=links)
+        return html
+
+    def _listed_story(self, story: StoryCard, heading: str) -> tuple[str, str]:
+        """The story as a list shows it under `heading`, before and after its link."""
+        html = self._listed_stories.get((story.id, story.fingerprint))
+        if html is None:
+            html = str(self._macros.listed_story(story, _HEADING, _HREF)).strip("\n")
+            self._listed_stories[(story.id, story.fingerprint)] = html
+        before, _, after = html.replace(_HEADING, heading).partition(_HREF)
+        self._listed[(story.id, story.fingerprint, heading)] = before, after
+        return before, after
+
     def render(self, page: Page) -> str:
         """The page's HTML. Links inside it are relative to the page (or to the site root)."""
-        base_url = self.site.base_url
-
-        def url_for(target: str) -> str:
-            if page.host_relative:
-                return paths.root_url(base_url, target)
-            return paths.relative_url(page.path, target)
+        folder = page.path.rpartition("/")[0]
+        url_for: Callable[[str], str]
+        if page.host_relative:
+            url_for = partial(paths.root_url, self.site.base_url)
+        else:
+            url_for = partial(paths.relative_url_in, folder)
 
         def asset(name: str) -> str:
             return url_for(self.assets[name].path)
@@ -157,43 +191,53 @@ class Renderer:
         def story_items(stories: Sequence[StoryCard], heading: str) -> Markup:
             """The stories of a list, one per line (a loop here: this runs for every story of
             every list page, and a call from the template costs more than the item)."""
-            partials, macro = self._partials, self._macros.listed_story
+            listed = self._listed
             items = []
             for story in stories:
-                key = ("story_item", story.id, story.fingerprint)
-                html = partials.get(key)
-                if html is None:
-                    html = partials[key] = str(macro(story, _HEADING, _HREF)).strip("\n")
-                href = escape(url_for(story.path))
-                items.append(html.replace(_HREF, href).replace(_HEADING, heading))
+                around = listed.get((story.id, story.fingerprint, heading))
+                if around is None:
+                    around = self._listed_story(story, heading)
+                items.append(f"{around[0]}{escape(url_for(story.path))}{around[1]}")
             return Markup("\n".join(items))
 
-        def related_item(story: StoryCard) -> Markup:
-            href = url_for(story.path)
-            key = ("related_item", story.id, story.fingerprint, href)
-            html = self._partials.get(key)
-            if html is None:
-                html = self._partials[key] = self._macros.related_story(story, href)
-            return html
+        def related_items(stories: Sequence[StoryCard]) -> Markup:
+            """The related stories of a story page, one per line (one call from the template)."""
+            related, macro = self._related, self._macros.related_story
+            items = []
+            for story in stories:
+                href = url_for(story.path)
+                key = (story.id, story.fingerprint, href)
+                html = related.get(key)
+                if html is None:
+                    html = related[key] = str(macro(story, href)).strip("\n")
+                items.append(html)
+            return Markup("\n".join(items))
 
-        folder = (page.path.rpartition("/")[0], page.host_relative)
-        current = page.path if any(page.path == target for target, _ in self.nav) else None
-        context = dict(page.context)
-        context.update(
-            masthead=self._partial(
-                "_masthead.html", (*folder, current), url_for=url_for, current=current, nav=self.nav
+        place = (folder, page.host_relative)
+        current = page.path if page.path in self._nav_targets else None
+        context = {
+            **self.env.globals,
+            **page.context,
+            "masthead": self._partial(
+                "_masthead.html", (*place, current), url_for=url_for, current=current, nav=self.nav
             ),
-            footer=self._partial("_footer.html", folder, url_for=url_for),
-            story_items=story_items,
-            related_item=related_item,
-            page=page,
-            canonical=self.site.url(page.path),
-            csp=SEARCH_CSP if page.search else CSP,
-            feeds=[
-                (f.title, f.type, self.site.url(f.path)) for f in (*page.feeds, *self.site_feeds)
-            ],
-            url_for=url_for,
-            asset=asset,
-        )
+            "footer": self._partial("_footer.html", place, url_for=url_for),
+            "feed_links": self._feed_links(page.feeds),
+            "story_items": story_items,
+            "related_items": related_items,
+            "page": page,
+            "canonical": self.site.url(page.path),
+            "csp": SEARCH_CSP if page.search else CSP,
+            "url_for": url_for,
+            "asset": asset,
+        }
         logger.debug("rendering %s with %s", page.path, page.template)
-        return self.env.get_template(page.template).render(context)
+        template = self._template(page.template)
+        # `template.render(context)`, but for the globals: it merges them into the context from
+        # a ChainMap on every page (a twentieth of a story page's time); here they are unpacked.
+        try:
+            return self.env.concat(
+                template.root_render_func(template.new_context(context, shared=True))
+            )
+        except Exception:
+            self.env.handle_exception()

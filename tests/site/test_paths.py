@@ -42,6 +42,15 @@ def test_relative_and_root_urls() -> None:
     assert paths.root_url("https://example.org/", "feed.xml") == "/feed.xml"
 
 
+def test_relative_urls_from_a_folder() -> None:
+    assert paths.relative_url_in("", "stories/a.html") == "stories/a.html"
+    assert paths.relative_url_in("stories", "stories/b.html") == "b.html"
+    assert paths.relative_url_in("stories", "index.html") == "../index.html"
+    assert paths.relative_url_in("sources/x", "sources/y.html") == "../y.html"
+    assert paths.relative_url_in("sources/x", "days/page/2.html") == "../../days/page/2.html"
+    assert paths.relative_url_in("days/page", "days/2025-06-02.html") == "../2025-06-02.html"
+
+
 def test_day_path() -> None:
     assert paths.day_path(date(2025, 6, 2)) == "days/2025-06-02.html"
 
