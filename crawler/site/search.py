@@ -44,6 +44,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
+from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -75,6 +76,10 @@ _ASCII_TERMS = bytes(
     for c in range(256)
 )
 _PLAIN_BUCKET = re.compile(r"[a-z0-9]{1,2}")
+
+
+_BY_ID = attrgetter("id")
+_BY_FIRST_SEEN = attrgetter("first_seen")
 
 
 class SearchIndexError(Exception):
@@ -159,7 +164,7 @@ def plan_shards(cards: Sequence[StoryCard], salt: str) -> list[Shard]:
     covers all that `record` takes from its stories: the text (`StoryCard.search`), the date,
     the credit and the language.
     """
-    ordered = sorted(cards, key=lambda c: (c.first_seen, c.id))
+    ordered = sorted(sorted(cards, key=_BY_ID), key=_BY_FIRST_SEEN)  # C keys: fast
     shards = []
     start = 0
     for size in shard_sizes(len(ordered), SMALLEST):

@@ -54,6 +54,7 @@ import shutil
 import stat
 import sys
 import threading
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,6 +121,7 @@ class Writer:
         self._made: set[str] = set()
         self._present = _inodes(root) if staged else {}
         self._live: dict[str, int] | None = None
+        self._trees: dict[int, dict[str, list[str]]] = {}  # see `_previous_tree`
         self.sync_wanted = False  # set by `publish` on a durable build (see `sync_ahead`)
         self._syncing: threading.Thread | None = None
 
@@ -275,8 +277,7 @@ class Writer:
         """Have every previous file under `prefix/`, all or none (a tool's output, say)."""
         if self.previous is None:
             return False
-        start = prefix.rstrip("/") + "/"
-        wanted = sorted(p for p in self.previous.files if p.startswith(start))
+        wanted = self._previous_tree(prefix.rstrip("/"))
         live = self._live_inodes()
         if not wanted or not all(p in live for p in wanted):
             return False
@@ -285,6 +286,21 @@ class Writer:
                 self.discard_tree(prefix)
                 return False
         return True
+
+    def _previous_tree(self, folder: str) -> list[str]:
+        """The previous site's files under `folder`, sorted; the files are grouped once per
+        depth of folder (a build asks for a dozen search shards, the site has thousands of
+        files)."""
+        assert self.previous is not None
+        depth = folder.count("/") + 1
+        trees = self._trees.get(depth)
+        if trees is None:
+            trees = self._trees[depth] = defaultdict(list)
+            for relpath in sorted(self.previous.files):
+                parts = relpath.split("/", depth)
+                if len(parts) > depth:
+                    trees["/".join(parts[:depth])].append(relpath)
+        return trees.get(folder, [])
 
     def discard_tree(self, prefix: str) -> None:
         """Forget and delete what is under `prefix/` in this build (to redo it afresh)."""
