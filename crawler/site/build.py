@@ -414,12 +414,11 @@ class SiteBuild:
             if not self._reuse(s.story.path, digest(self.salt, s.made_of))
         ]
         if wanted is not None:
-            lost = {
-                c.id
-                for c in plan.ordered
-                if c.id not in wanted
-                and not self._reuse(c.path, self.previous_keys.get(c.path, ""))
-            }
+            kept = {c.path: c.id for c in plan.ordered if c.id not in wanted}
+            keys = {path: self.previous_keys.get(path) for path in kept}
+            self.keys.update((path, key) for path, key in keys.items() if key is not None)
+            lost = {kept[path] for path in kept if keys[path] is None}
+            lost.update(kept[path] for path in self.writer.reuse_many(p for p in kept if keys[p]))
             for story in plan.story_pages(lost) if lost else ():  # damaged since: redo them
                 self.keys[story.story.path] = digest(self.salt, story.made_of)
                 stories.append(story)

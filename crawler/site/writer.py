@@ -273,6 +273,28 @@ class Writer:
         del self._written[relpath.casefold()]
         return False
 
+    def reuse_many(self, relpaths: Iterable[str]) -> list[str]:
+        """`reuse` each of these files; returns those it could not (write them then).
+
+        The bulk of a rebuild: the files the spare holds as the live site does (the same inode)
+        are only claimed, with no call to the file system.
+        """
+        if self.previous is None:
+            return list(relpaths)
+        files, live, present = self.previous.files, self._live_inodes(), self._present
+        written, records = self._written, self.records
+        failed = []
+        for relpath in relpaths:
+            inode = live.get(relpath)
+            key = relpath.casefold()
+            if inode is not None and present.get(relpath) == inode and key not in written:
+                written[key] = relpath
+                records[relpath] = files[relpath]
+                self.linked += 1
+            elif not self.reuse(relpath):
+                failed.append(relpath)
+        return failed
+
     def reuse_tree(self, prefix: str) -> bool:
         """Have every previous file under `prefix/`, all or none (a tool's output, say)."""
         if self.previous is None:
