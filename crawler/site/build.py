@@ -502,6 +502,7 @@ class SiteBuild:
             for story in stories[start:end]:
                 page = story.page(self.site, self.views[story.story.id])
                 write(page.path, renderer.render(page))
+            self.writer.sync_ahead()
             start = end
 
     def _helper(

@@ -237,8 +237,10 @@ class Writer:
             self._claim(relpath)
 
     def detach(self) -> None:
-        """In a forked copy: from now on record only what this copy writes (`share`)."""
+        """In a forked copy: from now on record only what this copy writes (`share`), and leave
+        syncing to the original."""
         self.records, self.linked, self.touched = {}, 0, False
+        self.sync_wanted = False
 
     def write_claimed(self, relpath: str, data: str | bytes) -> None:
         """In a forked copy: write a file the original claimed, as `write` would."""
@@ -390,9 +392,10 @@ class Writer:
                 folder = folder.rpartition("/")[0]
 
     def sync_ahead(self) -> None:
-        """On a durable build, start writing what is written so far to disk, in the background:
-        the sync before the swap then has less left to wait for."""
-        if self.sync_wanted and self._syncing is None:
+        """On a durable build, start writing what is written so far to disk, in the background,
+        unless that is under way: the sync before the swap then has less left to wait for. A
+        build calls this as it goes, so the disk writes while it renders."""
+        if self.sync_wanted and (self._syncing is None or not self._syncing.is_alive()):
             self._syncing = threading.Thread(target=_sync_tree, args=(self.root,), daemon=True)
             self._syncing.start()
 
