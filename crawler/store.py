@@ -20,6 +20,8 @@ import sqlite3
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol, Self
 
@@ -123,6 +125,38 @@ _SQLITE_JSON = {
 
 def _json_tuple(text: str) -> tuple[str, ...]:
     return () if text == "[]" else tuple(json.loads(text))  # most copies have no images
+
+
+def _id_tests(story_ids: Collection[str] | None) -> Iterator[tuple[str, Sequence[str]]]:
+    """How to read `story_ids` (None: all stories), in chunks well under every backend's
+    parameter limit: each an id test for `Store._first_seen` and its parameters."""
+    if story_ids is None:
+        yield "", ()
+        return
+    wanted = sorted(set(story_ids))
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        yield f" IN ({','.join('?' * len(chunk))})", chunk
+
+
+def _story_articles(rows: Iterable[Sequence[Any]]) -> Iterator[Article]:
+    """One story's copies from their rows (`Store._copies_where`).
+
+    Copies of a story mostly carry the same text: each distinct text is parsed once, and its
+    copies share the tuple, which `stories.assemble` tells at a glance. The few texts of a story
+    are compared, not hashed: unequal lengths make that instant.
+    """
+    parsed: list[tuple[str, tuple[str, ...]]] = []
+    for (_, url, canonical_url, source, title, published, estimated, author, credit, lede,
+         paragraphs, language, images, fetched_at) in rows:  # fmt: skip
+        text = next((text for stored, text in parsed if stored == paragraphs), None)
+        if text is None:
+            text = tuple(json.loads(paragraphs))
+            parsed.append((paragraphs, text))
+        yield Article(  # by position, in the order of its fields: keywords cost a dict per copy
+            url, canonical_url, source, title, _dt(published), bool(estimated), author, credit,
+            lede, text, language, _dt(fetched_at), _json_tuple(images),
+        )
 
 
 def _article_row(assigned: AssignedArticle, run_id: int | None) -> tuple[Any, ...]:
@@ -350,42 +384,45 @@ class Store:
         self, story_ids: Collection[str] | None = None
     ) -> dict[str, tuple[datetime, list[Article]]]:
         """Every story id with its first-seen time and its copies; only `story_ids`, if given."""
-        if story_ids is None:
-            return self._articles_where("", ())
         stories: dict[str, tuple[datetime, list[Article]]] = {}
-        wanted = sorted(set(story_ids))
-        for start in range(0, len(wanted), 500):  # well under every backend's parameter limit
-            chunk = wanted[start : start + 500]
-            placeholders = ",".join("?" * len(chunk))
-            stories.update(self._articles_where(f" IN ({placeholders})", chunk))
+        for id_test, params in _id_tests(story_ids):
+            seen = self._first_seen(id_test, params)
+            stories.update((story_id, (first_seen, [])) for story_id, first_seen in seen.items())
+            for story_id, copies in self._copies_where(id_test, params):
+                stories[story_id][1].extend(copies)
         return stories
 
-    def _articles_where(
-        self, id_test: str, params: Sequence[str]
-    ) -> dict[str, tuple[datetime, list[Article]]]:
-        """Stories and their copies; `id_test` (`" IN (?,?)"`) limits them by id, "" does not."""
-        stories: dict[str, tuple[datetime, list[Article]]] = {
-            story_id: (_dt(first_seen), [])
-            for story_id, first_seen in self._execute(
-                f"SELECT id, first_seen FROM stories{' WHERE id' + id_test if id_test else ''}",
-                params,
-            )
-        }
+    def story_copies(
+        self, story_ids: Collection[str] | None = None
+    ) -> Iterator[tuple[str, datetime, list[Article]]]:
+        """Each story that has copies, with its first-seen time and its copies, one story at a
+        time; only `story_ids`, if given. Whoever keeps only what it makes of a story's copies
+        (`stories.assemble_stories`) never holds all the copies at once."""
+        for id_test, params in _id_tests(story_ids):
+            seen = self._first_seen(id_test, params)
+            for story_id, copies in self._copies_where(id_test, params):
+                yield story_id, seen[story_id], copies
+
+    def _first_seen(self, id_test: str, params: Sequence[str]) -> dict[str, datetime]:
+        """Stories' first-seen times; `id_test` (`" IN (?,?)"`) limits them by id, "" does not."""
         rows = self._execute(
-            "SELECT url, canonical_url, source, title, published, published_estimated, author,"
-            " original_source, lede, paragraphs, language, images, fetched_at, story_id"
-            f" FROM articles{' WHERE story_id' + id_test if id_test else ''} ORDER BY rowid",
+            f"SELECT id, first_seen FROM stories{' WHERE id' + id_test if id_test else ''}", params
+        )
+        return {story_id: _dt(first_seen) for story_id, first_seen in rows}
+
+    def _copies_where(
+        self, id_test: str, params: Sequence[str]
+    ) -> Iterator[tuple[str, list[Article]]]:
+        """Stories' copies in storing order, a story at a time; `id_test` as for `_first_seen`."""
+        rows = self._execute(
+            "SELECT story_id, url, canonical_url, source, title, published, published_estimated,"
+            " author, original_source, lede, paragraphs, language, images, fetched_at"
+            f" FROM articles{' WHERE story_id' + id_test if id_test else ''}"
+            " ORDER BY story_id, rowid",  # the index's order: a story's copies come together
             params,
         )
-        for row in rows:
-            article = Article(
-                url=row[0], canonical_url=row[1], source=row[2], title=row[3],
-                published=_dt(row[4]), published_estimated=bool(row[5]), author=row[6],
-                original_source=row[7], lede=row[8], paragraphs=tuple(json.loads(row[9])),
-                language=row[10], images=_json_tuple(row[11]), fetched_at=_dt(row[12]),
-            )
-            stories[row[13]][1].append(article)
-        return stories
+        for story_id, story_rows in groupby(rows, itemgetter(0)):
+            yield story_id, list(_story_articles(story_rows))
 
     def runs(self) -> list[dict[str, Any]]:
         rows = self._execute("SELECT id, started, finished, status, stats FROM runs ORDER BY id")

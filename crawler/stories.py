@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from operator import attrgetter
 
 from crawler.items import Article, Copy, Story
 
@@ -31,11 +31,11 @@ def _names_agency(source: str, credit: str) -> bool:
 
 def _credit(copies: Sequence[Article]) -> str | None:
     """The wire credit most copies agree on (ties: the earliest copy's)."""
-    counts = Counter(a.original_source for a in copies if a.original_source)
-    if not counts:
-        return None
-    best = max(counts.values())
-    return next(a.original_source for a in copies if a.original_source and counts[a.original_source] == best)
+    counts: dict[str, int] = {}  # in the order of the copies: `max` keeps the first of equals
+    for article in copies:
+        if article.original_source:
+            counts[article.original_source] = counts.get(article.original_source, 0) + 1
+    return max(counts, key=counts.__getitem__) if counts else None
 
 
 def _published(copies: Sequence[Article]) -> tuple[datetime, bool]:
@@ -46,8 +46,41 @@ def _published(copies: Sequence[Article]) -> tuple[datetime, bool]:
     return min(a.published for a in copies), True
 
 
-def _order(article: Article) -> tuple[datetime, datetime, str]:
-    return (article.published, article.fetched_at, article.canonical_url)
+_ORDER = attrgetter("published", "fetched_at", "canonical_url")  # how copies are ordered
+
+
+def _common_opening(texts: Sequence[tuple[str, ...]]) -> int:
+    """How many leading paragraphs the texts all share."""
+    shared = 0
+    for column in zip(*texts, strict=False):  # as far as the shortest
+        if column.count(column[0]) < len(texts):
+            break
+        shared += 1
+    return shared
+
+
+def _fullest(ordered: Sequence[Article], primary: Article) -> Article:
+    """The copy with the most words; of equals, `primary`, else the earliest.
+
+    Copies mostly have the same text. Else, the paragraphs that open every text alike add the
+    same words to each, so only the rest is counted (excerpts are mostly a story's first
+    paragraphs), and a paragraph that several texts have is counted once.
+    """
+    texts = [a.paragraphs for a in ordered]
+    if texts.count(texts[0]) == len(texts):  # compared by identity first: `store` shares them
+        return primary
+    shared = _common_opening(texts)
+    words: dict[str, int] = {}
+
+    def count(article: Article) -> tuple[int, bool]:
+        total = 0
+        for paragraph in article.paragraphs[shared:]:
+            if paragraph not in words:
+                words[paragraph] = len(paragraph.split())
+            total += words[paragraph]
+        return total, article is primary
+
+    return max(ordered, key=count)
 
 
 def assemble(story_id: str, first_seen: datetime, copies: Iterable[Article]) -> Story:
@@ -56,22 +89,11 @@ def assemble(story_id: str, first_seen: datetime, copies: Iterable[Article]) -> 
     The primary copy is the agency's own page where present, else the earliest published. The
     text is the fullest copy's: excerpts and trimmed republications lose to the whole story.
     """
-    ordered = sorted(copies, key=_order)
+    ordered = sorted(copies, key=_ORDER)
     if not ordered:
         raise ValueError(f"story {story_id} has no copies")
-    own = [a for a in ordered if _is_agency_site(a)]
-    primary = own[0] if own else ordered[0]
-    words: dict[str, int] = {}  # copies mostly share their paragraphs: count each once
-
-    def count(article: Article) -> int:
-        total = 0
-        for paragraph in article.paragraphs:
-            if paragraph not in words:
-                words[paragraph] = len(paragraph.split())
-            total += words[paragraph]
-        return total
-
-    fullest = max(ordered, key=lambda a: (count(a), a is primary))
+    primary = next((a for a in ordered if _is_agency_site(a)), ordered[0])
+    fullest = _fullest(ordered, primary)
     published, estimated = _published(ordered)
     return Story(
         id=story_id,
@@ -91,8 +113,14 @@ def assemble(story_id: str, first_seen: datetime, copies: Iterable[Article]) -> 
     )
 
 
-def load_stories(grouped: dict[str, tuple[datetime, list[Article]]]) -> list[Story]:
-    """All stories with at least one copy, newest first-seen first (ties by id)."""
-    stories = [assemble(sid, seen, arts) for sid, (seen, arts) in grouped.items() if arts]
+def assemble_stories(copies: Iterable[tuple[str, datetime, Sequence[Article]]]) -> list[Story]:
+    """The stories of (id, first seen, copies) that have a copy, newest first-seen first (ties
+    by id). Takes them one at a time (`Store.story_copies`): only the stories are kept."""
+    stories = [assemble(sid, seen, arts) for sid, seen, arts in copies if arts]
     stories.sort(key=lambda s: (s.first_seen, s.id), reverse=True)
     return stories
+
+
+def load_stories(grouped: dict[str, tuple[datetime, list[Article]]]) -> list[Story]:
+    """All stories with at least one copy (`Store.articles_by_story`), as `assemble_stories`."""
+    return assemble_stories((sid, seen, arts) for sid, (seen, arts) in grouped.items())

@@ -146,6 +146,26 @@ def test_later_saves_replace_refusals_validators_and_counts(open_state: Callable
         assert len(grouped["s1"][1]) == 1 and grouped["s2"][1] == []
 
 
+def test_story_copies_gives_each_story_with_copies_one_at_a_time(
+    open_state: Callable[[], Store],
+) -> None:
+    with open_state() as store:
+        store.save(AssignedArticle(article(1), "s1", True), None)
+        store.save(AssignedArticle(article(2, source="Beta"), "s2", True), None)
+        store.save(AssignedArticle(article(3, source="Gamma"), "s1", False), None)
+        store.save(AssignedArticle(article(4, paragraphs=("Other.",)), "s1", False), None)
+        store.save(AssignedArticle(article(1), "empty", True), None)  # its copy is in s1
+        grouped = store.articles_by_story()
+        streamed = {story_id: (seen, copies) for story_id, seen, copies in store.story_copies()}
+        assert streamed == {k: v for k, v in grouped.items() if k != "empty"}
+        alpha, gamma, other = streamed["s1"][1]  # in storing order
+        assert (alpha.source, gamma.source, other.paragraphs) == ("Alpha", "Gamma", ("Other.",))
+        assert alpha.paragraphs is gamma.paragraphs  # one text, read once
+        wanted = [f"missing{n}" for n in range(600)] + ["s2", "empty"]  # more than one query
+        assert [story_id for story_id, _, _ in store.story_copies(wanted)] == ["s2"]
+        assert set(store.articles_by_story(wanted)) == {"s2", "empty"}
+
+
 def test_corrupt_database_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / DB_NAME).write_bytes(b"this is not a database" * 100)
     with pytest.raises(StoreError, match="cannot open"):

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from crawler.stories import assemble, load_stories
+from hypothesis import given
+from hypothesis import strategies as st
+
+from crawler.stories import assemble, assemble_stories, load_stories
 from tests.test_store import T0, article
+
+# Paragraphs that copies share, repeat, or have apart; some with odd whitespace or none at all.
+PARAGRAPHS = ("One two.", "Three.", "Four five six.", "Seven  eight\tnine.", " ", "")
 
 
 def test_agency_own_page_is_primary_and_fullest_text_wins() -> None:
@@ -44,3 +50,21 @@ def test_load_stories_orders_newest_first_seen_first() -> None:
     grouped = {"old": (T0, [article(1)]), "new": (T0 + timedelta(hours=1), [article(2)]),
                "empty": (T0, [])}
     assert [s.id for s in load_stories(grouped)] == ["new", "old"]
+
+
+def test_assemble_stories_takes_them_one_at_a_time() -> None:
+    copies = iter([("old", T0, [article(1)]), ("empty", T0, []),
+                   ("new", T0 + timedelta(hours=1), [article(2)])])
+    assert [s.id for s in assemble_stories(copies)] == ["new", "old"]
+
+
+@given(st.lists(st.lists(st.sampled_from(PARAGRAPHS), max_size=5), min_size=1, max_size=5))
+def test_the_fullest_copy_has_the_most_words(texts: list[list[str]]) -> None:
+    """Whatever the copies share, the text is the one with the most words; of equals, the
+    primary's (the earliest here), else the earliest copy's."""
+    copies = [article(n, author=f"author {n}" if n else None, paragraphs=tuple(text))
+              for n, text in enumerate(texts)]
+    most = max(sum(len(p.split()) for p in text) for text in texts)
+    fullest = next(a for a in copies if sum(len(p.split()) for p in a.paragraphs) == most)
+    story = assemble("s", T0, reversed(copies))
+    assert (story.paragraphs, story.author) == (fullest.paragraphs, fullest.author)

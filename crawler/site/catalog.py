@@ -21,7 +21,7 @@ from crawler.items import Story
 from crawler.site.fingerprint import digest, story_fingerprint
 from crawler.site.text import clean_line
 from crawler.store import Store
-from crawler.stories import load_stories
+from crawler.stories import assemble_stories
 
 Fingerprinted = tuple[Story, str]
 
@@ -112,8 +112,9 @@ class StoreCatalog:
         return {copy.story_id for copy in copies}
 
     def load(self, ids: Collection[str] | None = None) -> list[Fingerprinted]:
-        """Stories newest first-seen first (ties by id), as `stories.load_stories` orders them."""
-        stories = load_stories(self.store.articles_by_story(ids))
+        """Stories newest first-seen first (ties by id), as `stories.assemble_stories` orders
+        them; read a story at a time, so that only the stories are held, not all their copies."""
+        stories = assemble_stories(self.store.story_copies(ids))
         return [(story, story_fingerprint(story)) for story in stories]
 
     def ids(self) -> list[str]:

@@ -22,22 +22,34 @@ def strip_forbidden(text: str) -> str:
     return _FORBIDDEN.sub("", text)
 
 
+def _is_clean(text: str) -> bool:
+    """Whether non-empty text is already as `clean_line` leaves it (the usual case).
+
+    `isprintable` is False for every control, surrogate, noncharacter and whitespace character
+    but the plain space, so such text has nothing to remove and, without doubled or edge
+    spaces, nothing to collapse.
+    """
+    return text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " "
+
+
 def clean_line(text: str | None) -> str:
     """One-line text (titles, names): forbidden characters gone, whitespace collapsed."""
     if not text:
         return ""
-    # Fast path for the usual, already clean text: `isprintable` is False for every control,
-    # surrogate, noncharacter and whitespace character but the plain space, so such text has
-    # nothing to remove and, without doubled or edge spaces, nothing to collapse.
-    if text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " ":
+    if _is_clean(text):
         return text
     return _SPACE.sub(" ", strip_forbidden(text)).strip()
 
 
 def clean_paragraphs(paragraphs: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     """Body paragraphs, each cleaned like a line; empty ones dropped."""
-    cleaned = (clean_line(p) for p in paragraphs)
-    return tuple(p for p in cleaned if p)
+    # Checked at once, the usual case: joined by single spaces, the paragraphs are clean
+    # exactly when each is clean and none is empty (an empty one would leave an edge or a
+    # doubled space).
+    joined = " ".join(paragraphs)
+    if joined and _is_clean(joined):
+        return tuple(paragraphs)
+    return tuple(filter(None, map(clean_line, paragraphs)))
 
 
 def clean_language(tag: str | None) -> str | None:

@@ -2,7 +2,7 @@
 and publishes exactly what a build from scratch would."""
 
 import os
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -19,6 +19,8 @@ from crawler.site.catalog import StoreCatalog
 from crawler.store import SQLiteStore
 
 from .test_build import files
+
+StoryCopies = tuple[str, datetime, list[Article]]
 
 
 def save(store: SQLiteStore, story: Story, *, new: bool = True) -> None:
@@ -119,13 +121,13 @@ def test_a_rebuild_reads_only_what_changed_and_matches_a_fresh_build(
             save(store, story)
         save(store, another_copy(old[1], t0, "A longer copy adds this."), new=False)
         asked: list[Collection[str] | None] = []
-        real = store.articles_by_story
+        real = store.story_copies
 
-        def spy(ids: Collection[str] | None = None) -> dict:  # type: ignore[type-arg]
+        def spy(ids: Collection[str] | None = None) -> Iterator[StoryCopies]:
             asked.append(None if ids is None else set(ids))
             return real(ids)
 
-        monkeypatch.setattr(store, "articles_by_story", spy)
+        monkeypatch.setattr(store, "story_copies", spy)
         build(store, out)
         assert asked[0] == {"s040", "s041", "s042", "s001"}  # the changed stories first
         assert None not in asked  # and never all of them
@@ -156,7 +158,7 @@ def test_nothing_new_reads_no_story_and_writes_nothing(
         def forbidden(*args: object, **kwargs: object) -> None:
             raise AssertionError("a build with nothing new did this")
 
-        monkeypatch.setattr(store, "articles_by_story", forbidden)
+        monkeypatch.setattr(store, "story_copies", forbidden)
         monkeypatch.setattr(render.Renderer, "render", forbidden)
         monkeypatch.setattr(search, "index_shards", forbidden)
         result = build_site(
@@ -232,9 +234,9 @@ def test_a_forked_build_reads_the_feeds_stories_in_the_other_process(
     and the site is the same as one process builds."""
     state = tmp_path / "state"
     log = tmp_path / "read-by"
-    real = SQLiteStore.articles_by_story
+    real = SQLiteStore.story_copies
 
-    def spy(self: SQLiteStore, ids: Collection[str] | None = None) -> dict:  # type: ignore[type-arg]
+    def spy(self: SQLiteStore, ids: Collection[str] | None = None) -> Iterator[StoryCopies]:
         with log.open("a") as file:
             file.write(f"{os.getpid()}\n")
         return real(self, ids)
@@ -256,7 +258,7 @@ def test_a_forked_build_reads_the_feeds_stories_in_the_other_process(
     build(tmp_path / "one")
     monkeypatch.setattr(build_module, "FORK_PAGES_FROM", 1)
     monkeypatch.setattr(build_module, "CHUNK", 3)
-    monkeypatch.setattr(SQLiteStore, "articles_by_story", spy)
+    monkeypatch.setattr(SQLiteStore, "story_copies", spy)
     build(tmp_path / "two")
     assert set(log.read_text().split()) - {str(os.getpid())}  # read in the forked process too
     assert files(tmp_path / "two") == files(tmp_path / "one")

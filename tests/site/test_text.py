@@ -1,3 +1,6 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
 from crawler.site.text import (
     clean_language,
     clean_line,
@@ -23,6 +26,12 @@ def test_clean_line_collapses_whitespace() -> None:
 
 def test_clean_paragraphs_drops_empty_ones() -> None:
     assert clean_paragraphs(["One.", " \x00 ", "", " Two. "]) == ("One.", "Two.")
+
+
+@given(st.lists(st.text(" a\t\n\x00é", max_size=6), max_size=5))
+def test_clean_paragraphs_cleans_each_like_a_line(paragraphs: list[str]) -> None:
+    expected = tuple(p for p in map(clean_line, paragraphs) if p)
+    assert clean_paragraphs(paragraphs) == clean_paragraphs(tuple(paragraphs)) == expected
 
 
 def test_excerpt_cuts_at_a_word() -> None:
