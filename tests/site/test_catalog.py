@@ -72,6 +72,11 @@ def another_copy(story: Story, at: datetime, text: str) -> Story:
     return replace(story, copies=(copy,), paragraphs=(*story.paragraphs, text))
 
 
+def build_two_days_on(config: Config, t0: datetime, store: SQLiteStore, where: Path) -> None:
+    """Build the state's site into `where` as two days after `t0`."""
+    build_site(StoreCatalog(store), config, where, durable=False, now=t0 + timedelta(days=2))
+
+
 def test_changed_since_names_the_stories_with_new_copies(
     tmp_path: Path, story_factory: Callable[..., Story], t0: datetime
 ) -> None:
@@ -109,8 +114,7 @@ def test_a_rebuild_reads_only_what_changed_and_matches_a_fresh_build(
     monkeypatch.setattr(search, "SMALLEST", 4)  # several search shards
     out = tmp_path / "output"
 
-    def build(store: SQLiteStore, where: Path) -> None:
-        build_site(StoreCatalog(store), config, where, durable=False, now=t0 + timedelta(days=2))
+    build = partial(build_two_days_on, config, t0)
 
     with SQLiteStore(tmp_path / "state") as store:
         old = stories(story_factory, t0, 30)
@@ -190,8 +194,7 @@ def test_a_new_story_rewrites_the_story_pages_of_its_wire_and_day_only(
     story page is left as it was, unless it was damaged since: then it is rewritten."""
     out = tmp_path / "output"
 
-    def build(store: SQLiteStore, where: Path) -> None:
-        build_site(StoreCatalog(store), config, where, durable=False, now=t0 + timedelta(days=2))
+    build = partial(build_two_days_on, config, t0)
 
     def inodes(root: Path) -> dict[str, int]:
         return {p.name: p.stat().st_ino for p in (root / "stories").iterdir()}
