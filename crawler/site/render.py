@@ -82,17 +82,6 @@ def count(number: int, singular: str, plural: str | None = None) -> str:
     return f"{number} {singular if number == 1 else (plural or singular + 's')}"
 
 
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Jinja's cache of compiled templates, in a private folder of the system's temp folder: a
-    build compiles them in a tenth of a second otherwise. A template whose source changed is
-    compiled again. None when there is no such folder to be had."""
-    try:
-        return jinja2.FileSystemBytecodeCache()
-    except (OSError, RuntimeError) as exc:
-        logger.debug("no cache of compiled templates: %s", exc)
-        return None
-
-
 class Renderer:
     """Renders `Page`s with the templates of one folder.
 
@@ -127,7 +116,6 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,
-            bytecode_cache=_bytecode_cache(),
         )
         self.env.filters.update(
             rfc3339=dates.rfc3339,
