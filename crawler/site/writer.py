@@ -243,7 +243,12 @@ class Writer:
         self.sync_wanted = False
 
     def write_claimed(self, relpath: str, data: str | bytes) -> None:
-        """In a forked copy: write a file the original claimed, as `write` would."""
+        """In a forked copy: write a file the original claimed, as `write` would.
+
+        A file not claimed is refused: the original, not knowing it, would delete it as a
+        leftover of the spare (`finish`)."""
+        if self._written.get(relpath.casefold()) != relpath:
+            raise WriteError(f"refusing to write {relpath!r}: not claimed")
         self._put(relpath, self._root_prefix + relpath, data)
 
     def share(self) -> Share:

@@ -285,3 +285,14 @@ def test_nothing_new_keeps_the_spare(tmp_path: Path) -> None:
         w.keep_previous()
     assert spare.stat().st_ino == inode and (spare / "index.html").read_text() == "one"
     assert (out / "index.html").read_text() == "two"
+
+
+def test_a_forked_copy_writes_only_what_the_original_claimed(tmp_path: Path) -> None:
+    writer = Writer(tmp_path / "site")
+    (tmp_path / "site").mkdir()
+    writer.claim(["a.html"])
+    writer.detach()
+    writer.write_claimed("a.html", "claimed")
+    with pytest.raises(WriteError, match="not claimed"):
+        writer.write_claimed("b.html", "never claimed")
+    assert sorted(p.name for p in (tmp_path / "site").iterdir()) == ["a.html"]
