@@ -1,5 +1,6 @@
 """The built site as a reader (and a crawler) would find it."""
 
+import gc
 import itertools
 import re
 import shutil
@@ -50,6 +51,7 @@ def test_build_result_and_layout(
 ) -> None:
     result = build(stories, tmp_path / "output")
     assert result.stories == 3 and result.out_dir == tmp_path / "output"
+    assert gc.isenabled()  # paused for the build only
     names = set(files(result.out_dir))
     for required in (
         "index.html",
@@ -347,6 +349,7 @@ def test_failing_build_leaves_the_previous_site(
         build(stories[:1], out)
     assert files(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+    assert gc.isenabled()  # paused for the build only, failed or not
 
 
 def test_durable_build_with_default_templates(
