@@ -51,6 +51,17 @@ def do_crawl(config: Config, state: Path) -> int:
     return 0
 
 
+def cache_folder(state: Path) -> Path:
+    """The state's `cache/`: what only makes builds faster (compiled templates). Its
+    `.gitignore` keeps it out of the state that `scripts/state.sh` saves."""
+    folder = state / "cache"
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("*\n", encoding="utf-8")
+    return folder
+
+
 def do_build(config: Config, state: Path, out: Path, force: bool = False) -> int:
     """Build the site; refuse one that would show fewer stories than the last published."""
     from crawler.archive import Archive
@@ -68,7 +79,7 @@ def do_build(config: Config, state: Path, out: Path, force: bool = False) -> int
             reopen = functools.partial(open_store, state, config.state)
             result = build_site(StoreCatalog(store, reopen), config, out, status=health,
                                 extras=Archive(store, reopen),
-                                fewest=0 if force else published)
+                                fewest=0 if force else published, cache=cache_folder(state))
         except TooFewStories as exc:
             print(f"digest: error: the new site would show {exc.stories} stories, the last "
                   f"published one showed {published}: refusing to publish (is the state lost or "

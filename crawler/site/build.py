@@ -27,7 +27,7 @@ import logging
 import multiprocessing
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -75,6 +75,9 @@ logger = logging.getLogger(__name__)
 FORK_FROM = 1000
 FORK_PAGES_FROM = 100
 CHUNK = 64
+# Feeds with this many items between them are written by a forked process of their own, from
+# before the pages are planned (their items' full text is sanitised and formatted three ways).
+FORK_FEEDS_FROM = 100
 FORK_EXTRAS_FROM = 8  # extras (archive parts) to make before a forked process is worth it
 
 
@@ -275,6 +278,7 @@ def build_site(
     status: Sequence[SourceHealth] | None = None,
     extras: Extras | None = None,
     fewest: int = 0,
+    cache: Path | None = None,
 ) -> BuildResult:
     """Render the stories (a list, or a `catalog.Catalog` such as the state's) into `out_dir`,
     replacing what was there atomically (see `writer`).
@@ -284,7 +288,8 @@ def build_site(
     stories (TooFewStories). `durable=False` skips fsync, for throwaway builds. `now` defaults
     to the current time; `search=False` builds no search page nor index. With `status`, the
     site gets a status page of the sources' health; `extras` are files published beside it
-    (the state's archive).
+    (the state's archive). `cache` is a folder where the compiled templates are kept between
+    builds (it must exist).
     """
     now = to_utc(now) if now is not None else datetime.now(UTC)
     templates = Path(templates_dir) if templates_dir is not None else default_templates_dir()
@@ -352,6 +357,7 @@ def build_site(
                     status=status,
                     extras=extra_keys,
                     made=made,
+                    cache=cache,
                 )
         finally:
             made.stop()
@@ -466,19 +472,19 @@ class SiteBuild:
                 todo.append(replace(feed, files=left))
         return todo
 
-    def _write_side(
+    def _write_feeds(
         self,
         feeds: Sequence[Feed],
-        config: Config,
-        entries: Sequence[tuple[str, datetime | None]],
-        feed_loader: Callable[[], Sequence[Fingerprinted]] | None,
+        loader: Callable[[], Sequence[Fingerprinted]] | None,
         write: Callable[[str, str | bytes], object],
     ) -> None:
-        """Write what is not a page: the feeds, the OPML file, the sitemaps and robots.txt (the
-        files of `side_paths`); `feed_loader` reads the feeds' stories not read yet."""
+        """Write the feeds; their stories not read yet are read here, or by `loader` (in a
+        forked process, which must not share this one's database connection)."""
         site = self.site
-        if feed_loader is not None:
-            self.views.update((view.id, view) for view in _views(feed_loader(), site))
+        if loader is not None:
+            self.views.update((view.id, view) for view in _views(loader(), site))
+        else:
+            self._read({c.id for feed in feeds for c in feed.items})
         for feed in feeds:
             views = tuple(self.views[c.id] for c in feed.items)
             if feed.agency is None:
@@ -488,20 +494,37 @@ class SiteBuild:
                 written = {feed.files[0]: agency_feed(site, agency, self.now)}
             for path in feed.files:
                 write(path, written[path])
-        write(paths.OPML, sources_opml(site, config.sources))
-        for path, data in sitemaps(entries, site.url).items():
+
+    def _fork_feeds(self, feeds: Sequence[Feed]) -> Forked[Share] | None:
+        """A forked process writing the feeds, when they have FORK_FEEDS_FROM items or more and
+        their stories not read yet can be read there."""
+        items = {c.id for feed in feeds for c in feed.items}
+        if len(items) < FORK_FEEDS_FROM:
+            return None
+        missing = items - self.views.keys()
+        loader = self.catalog.loader(missing) if missing else None
+        if missing and loader is None:
+            return None
+        self.writer.claim(path for feed in feeds for path in feed.files)
+        return Forked(partial(self._helper, partial(self._write_feeds, feeds, loader)), "feeds")
+
+    def _write_side(
+        self,
+        config: Config,
+        entries: Sequence[tuple[str, datetime | None]],
+        write: Callable[[str, str | bytes], object],
+    ) -> None:
+        """Write the files that are neither pages nor feeds (`side_paths`): the OPML file, the
+        sitemaps and robots.txt."""
+        write(paths.OPML, sources_opml(self.site, config.sources))
+        for path, data in sitemaps(entries, self.site.url).items():
             write(path, data)
-        write(paths.ROBOTS, robots_txt(site))
+        write(paths.ROBOTS, robots_txt(self.site))
 
     @staticmethod
-    def side_paths(feeds: Sequence[Feed], entries: int) -> list[str]:
+    def side_paths(entries: int) -> list[str]:
         """The files `_write_side` writes, for a sitemap of so many entries."""
-        return [
-            *(path for feed in feeds for path in feed.files),
-            paths.OPML,
-            *sitemap_paths(entries),
-            paths.ROBOTS,
-        ]
+        return [paths.OPML, *sitemap_paths(entries), paths.ROBOTS]
 
     def _render_stories(
         self,
@@ -526,20 +549,26 @@ class SiteBuild:
             self.writer.sync_ahead()
             start = end
 
-    def _helper(
+    def _helper(self, work: Callable[[Callable[[str, str | bytes], object]], None]) -> Share:
+        """A forked copy of the build: `work` writes files this process claimed beforehand; what
+        it wrote is returned, to be merged."""
+        writer = self.writer
+        writer.detach()
+        work(writer.write_claimed)
+        return writer.share()
+
+    def _render_side_and_stories(
         self,
         renderer: Renderer,
         stories: Sequence[StoryPage],
         taken: Synchronized[int],
         side: Callable[[Callable[[str, str | bytes], object]], None],
-    ) -> Share:
-        """The forked copy of the build: the files that are not pages, then story pages in turn
-        with this process. All were claimed beforehand; it returns what it wrote, to be merged."""
-        writer = self.writer
-        writer.detach()
-        side(writer.write_claimed)
-        self._render_stories(renderer, stories, taken, writer.write_claimed)
-        return writer.share()
+        write: Callable[[str, str | bytes], object],
+    ) -> None:
+        """The share of the forked copy that renders: the side files, then story pages in turn
+        with this process."""
+        side(write)
+        self._render_stories(renderer, stories, taken, write)
 
     def _shards_to_index(self, shards: Sequence[Shard]) -> list[Shard]:
         previous = self.writer.previous
@@ -563,6 +592,7 @@ class SiteBuild:
         status: Sequence[SourceHealth] | None,
         extras: Mapping[str, str],
         made: _Made,
+        cache: Path | None,
     ) -> BuildResult:
         writer, site = self.writer, self.site
         assets = load_assets(templates)
@@ -570,7 +600,7 @@ class SiteBuild:
         to_index = self._shards_to_index(shards) if shards is not None else []
         self._read({i for shard in to_index for i in shard.ids})
 
-        with ThreadPoolExecutor(max_workers=1) as pool:
+        with ThreadPoolExecutor(max_workers=1) as pool, ExitStack() as children:
             indexing: Future[None] | None = None
             if to_index:  # first, so the indexer's process runs while this one plans
                 work = [
@@ -581,6 +611,10 @@ class SiteBuild:
                     for shard in to_index
                 ]
                 indexing = pool.submit(search.index_shards, work, site.language)
+            feeds = self._feeds()
+            feeding = self._fork_feeds(feeds)
+            if feeding is not None:
+                children.callback(feeding.stop)
             plan = plan_pages(
                 site,
                 self.cards,
@@ -595,34 +629,30 @@ class SiteBuild:
                 writer.write(asset.path, asset.data)
             to_render = [p for p in pages if not self._reuse(p.path, page_key(self.salt, p))]
             stories = self._stories_to_render(plan)
-            feeds = self._feeds()
-            shown = {s.story.id for s in stories}
-            in_feeds = {c.id for feed in feeds for c in feed.items} - shown - self.views.keys()
-            forking = len(to_render) + len(stories) >= FORK_PAGES_FROM
-            # The forked process, which writes the feeds, reads their stories itself when it can.
-            feed_loader = self.catalog.loader(in_feeds) if forking and in_feeds else None
-            self._read(shown if feed_loader is not None else shown | in_feeds)
+            self._read({s.story.id for s in stories})
 
-            renderer = Renderer(templates, site, assets, search=shards is not None)
+            renderer = Renderer(templates, site, assets, search=shards is not None, cache=cache)
             entries = [(site.url(p.path), p.lastmod) for p in pages if p.indexed]
             entries += ((site.url(c.path), c.date) for c in plan.ordered)
-            side = partial(self._write_side, feeds, config, entries, feed_loader)
-            if not forking:
+            side = partial(self._write_side, config, entries)
+            if len(to_render) + len(stories) < FORK_PAGES_FROM:
                 for page in to_render:
                     writer.write(page.path, renderer.render(page))
                 self._render_stories(renderer, stories, None, writer.write)
                 side(writer.write)
             else:
                 taken = multiprocessing.Value("q", 0)
-                writer.claim(
-                    [*self.side_paths(feeds, len(entries)), *(s.story.path for s in stories)]
-                )
-                helper = partial(self._helper, renderer, stories, taken, side)
-                with forked(helper, "renderer") as child:
+                writer.claim([*self.side_paths(len(entries)), *(s.story.path for s in stories)])
+                work = partial(self._render_side_and_stories, renderer, stories, taken, side)
+                with forked(partial(self._helper, work), "renderer") as child:
                     for page in to_render:
                         writer.write(page.path, renderer.render(page))
                     self._render_stories(renderer, stories, taken, writer.write_claimed)
                     writer.merge(child.result())
+            if feeding is None:
+                self._write_feeds(feeds, None, writer.write)
+            else:
+                writer.merge(feeding.result())
             writer.sync_ahead()  # the bulk of the site is written
             for path, extra_key in extras.items():
                 if not self._reuse(path, extra_key):

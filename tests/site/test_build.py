@@ -380,3 +380,21 @@ def test_custom_templates_dir_and_asset_hash_follow_content(
     css_b = [p.name for p in (second.out_dir / "static").glob("style.*.css")]
     assert len(css_a) == len(css_b) == 1 and css_a != css_b
     assert css_b[0] in (second.out_dir / "index.html").read_text(encoding="utf-8")
+
+
+def test_compiled_templates_are_kept_and_an_edited_one_is_compiled_again(
+    tmp_path: Path, stories: list[Story], build: Callable[..., BuildResult]
+) -> None:
+    templates, cache = tmp_path / "templates", tmp_path / "cache"
+    shutil.copytree(default_templates_dir(), templates)
+    cache.mkdir()
+    first = build(stories, tmp_path / "a", templates_dir=templates, cache=cache)
+    kept = sorted(cache.iterdir())
+    assert kept  # compiled once, for the next build
+    base = templates / "base.html"
+    base.write_text(base.read_text().replace("<main ", "<main data-edited ", 1))
+    second = build(stories, tmp_path / "b", templates_dir=templates, cache=cache)
+    assert "data-edited" not in (first.out_dir / "index.html").read_text(encoding="utf-8")
+    assert "<main data-edited " in (second.out_dir / "index.html").read_text(encoding="utf-8")
+    third = build(stories, tmp_path / "c", cache=cache)  # other templates, the same names
+    assert files(third.out_dir) == files(build(stories, tmp_path / "d").out_dir)

@@ -233,8 +233,8 @@ def test_a_forked_build_reads_the_feeds_stories_in_the_other_process(
     config: Config,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The process that writes the feeds reads their stories through a connection of its own,
-    and the site is the same as one process builds."""
+    """The forked processes that write the feeds and render pages read their stories through
+    connections of their own, and the site is the same as one process builds."""
     state = tmp_path / "state"
     log = tmp_path / "read-by"
     real = SQLiteStore.story_copies
@@ -260,6 +260,7 @@ def test_a_forked_build_reads_the_feeds_stories_in_the_other_process(
             save(store, story)
     build(tmp_path / "one")
     monkeypatch.setattr(build_module, "FORK_PAGES_FROM", 1)
+    monkeypatch.setattr(build_module, "FORK_FEEDS_FROM", 1)
     monkeypatch.setattr(build_module, "CHUNK", 3)
     monkeypatch.setattr(SQLiteStore, "story_copies", spy)
     build(tmp_path / "two")

@@ -1,5 +1,5 @@
 """Work done in a forked process: its result comes back, its failure stops the build, and a build
-split over two processes writes the very site one process writes."""
+split over several processes writes the very site one process writes."""
 
 import os
 from collections.abc import Callable, Collection
@@ -68,6 +68,7 @@ def test_a_build_split_over_two_processes_writes_the_same_site(
     build(stories, one, extras=Parts(10, "a"))
     monkeypatch.setattr(build_module, "FORK_FROM", 5)
     monkeypatch.setattr(build_module, "FORK_PAGES_FROM", 5)
+    monkeypatch.setattr(build_module, "FORK_FEEDS_FROM", 5)
     monkeypatch.setattr(build_module, "FORK_EXTRAS_FROM", 2)
     monkeypatch.setattr(build_module, "CHUNK", 3)  # both processes take story pages in turn
     log = tmp_path / "made-by"
@@ -79,10 +80,12 @@ def test_a_build_split_over_two_processes_writes_the_same_site(
     # A rebuild in two processes reuses what did not change, as one process does.
     monkeypatch.setattr(build_module, "FORK_FROM", 10**9)
     monkeypatch.setattr(build_module, "FORK_PAGES_FROM", 10**9)
+    monkeypatch.setattr(build_module, "FORK_FEEDS_FROM", 10**9)
     monkeypatch.setattr(build_module, "FORK_EXTRAS_FROM", 10**9)
     again_one = build(more, one, extras=Parts(10, "b"))
     monkeypatch.setattr(build_module, "FORK_FROM", 5)
     monkeypatch.setattr(build_module, "FORK_PAGES_FROM", 5)
+    monkeypatch.setattr(build_module, "FORK_FEEDS_FROM", 5)
     monkeypatch.setattr(build_module, "FORK_EXTRAS_FROM", 2)
     again_two = build(more, two, extras=Parts(10, "b"))
     assert files(two) == files(one)
