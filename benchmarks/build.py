@@ -23,6 +23,12 @@ full one, makes them in a forked process while it reads the stories: not timed h
 pages rendered, pages rendered per second, files and files unchanged, and the load average when
 the build started. Then the peak memory of the build process and of the largest forked process.
 Builds are durable (fsync) like `digest build`, unless --no-fsync.
+
+On ext4 without a journal (as on this project's build machines), creating files within a few
+minutes of deleting many is slow: the inode allocator steps over each recently freed inode in
+turn. This benchmark deletes its folders only when it ends, but an earlier run's clean-up (or an
+`rm -rf` of a built site) can make the next full build seconds slower, all of it system time:
+leave a few minutes between runs.
 """
 
 from __future__ import annotations
@@ -251,8 +257,7 @@ def timed_build(label: str, state: Path, out: Path, durable: bool) -> Run:
     return run
 
 
-def measure(state: Path, size: int, args: argparse.Namespace, conn: Connection) -> None:
-    work = Path(tempfile.mkdtemp(prefix="syndigest-bench-", dir=args.dir))
+def measure(state: Path, work: Path, size: int, args: argparse.Namespace, conn: Connection) -> None:
     try:
         out = work / "output"
         runs = [timed_build("full build", state, out, not args.no_fsync)]
@@ -274,7 +279,6 @@ def measure(state: Path, size: int, args: argparse.Namespace, conn: Connection) 
             }
         )
     finally:
-        shutil.rmtree(work, ignore_errors=True)
         conn.close()
 
 
@@ -340,17 +344,22 @@ def main() -> None:
     parser.add_argument("--keep", help="keep filled states in this folder and reuse them")
     args = parser.parse_args()
     results = []
-    for size in (int(s) for s in args.sizes.split(",")):
-        print(f"\n{size:,} stories (+{NEW_STORIES})", flush=True)
-        scratch = Path(tempfile.mkdtemp(prefix="syndigest-state-", dir=args.dir))
-        try:
+    # Everything is deleted at the end only: on ext4 without a journal, files created within a
+    # few minutes of deleting many (say, the last size's sites) skip the freed inodes one by one,
+    # which made a full build seconds slower in the kernel (see the README).
+    scratch = Path(tempfile.mkdtemp(prefix="syndigest-bench-", dir=args.dir))
+    try:
+        for size in (int(s) for s in args.sizes.split(",")):
+            print(f"\n{size:,} stories (+{NEW_STORIES})", flush=True)
             state = prepared_state(size, args, scratch)
-            data = in_child(measure, state, size, args)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-        report(data)
-        results.append((size, data))
-        sys.stdout.flush()
+            work = scratch / f"sites-{size}"
+            work.mkdir()
+            data = in_child(measure, state, work, size, args)
+            report(data)
+            results.append((size, data))
+            sys.stdout.flush()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     if len(results) > 1:
         (small, first), (large, last) = results[0], results[-1]
         growth = [b.seconds / a.seconds for a, b in zip(first["runs"], last["runs"], strict=True)]
