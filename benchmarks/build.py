@@ -27,8 +27,9 @@ Builds are durable (fsync) like `digest build`, unless --no-fsync.
 On ext4 without a journal (as on this project's build machines), creating files within a few
 minutes of deleting many is slow: the inode allocator steps over each recently freed inode in
 turn. This benchmark deletes its folders only when it ends, but an earlier run's clean-up (or an
-`rm -rf` of a built site) can make the next full build seconds slower, all of it system time:
-leave a few minutes between runs.
+`rm -rf` of a built site, or a test run's) can make the next full build seconds slower, all of
+it system time: before each size it times creating files and waits (at most 8 minutes, as it
+prints) until that is at its usual pace.
 """
 
 from __future__ import annotations
@@ -81,6 +82,9 @@ ONSETS = (
 VOWELS = ("a", "e", "i", "o", "u", "ai", "ea", "ee", "ie", "oo", "ou")
 # fmt: on
 START = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
+# A file system at rest creates a file in about 40 us here; files deleted within the last minutes
+# make it several times slower (see the module's docstring).
+SETTLED_US, SETTLE_STEP, SETTLE_MAX = 55, 20, 480
 NEW_STORIES = 50
 GENERATOR = "2"  # part of a kept state's name: bump when the generated stories change
 
@@ -257,6 +261,28 @@ def timed_build(label: str, state: Path, out: Path, durable: bool) -> Run:
     return run
 
 
+def create_cost(folder: Path, count: int = 2000) -> float:
+    """Microseconds to create an empty file in a new folder under `folder` (the files are kept:
+    deleting them would slow the next files down, see the module's docstring)."""
+    probe = Path(tempfile.mkdtemp(prefix="probe-", dir=folder))
+    start = time.perf_counter()
+    for n in range(count):
+        os.close(os.open(probe / str(n), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+    return (time.perf_counter() - start) / count * 1e6
+
+
+def settle(folder: Path) -> None:
+    """Wait until files are created at the file system's usual pace (inodes freed minutes ago
+    slow it down on ext4 without a journal), for at most SETTLE_MAX seconds."""
+    waited, cost = 0, create_cost(folder)
+    while cost > SETTLED_US and waited < SETTLE_MAX:
+        print(f"  creating a file takes {cost:.0f} us: waiting for the file system", flush=True)
+        time.sleep(SETTLE_STEP)
+        waited += SETTLE_STEP
+        cost = create_cost(folder)
+    print(f"  creating a file takes {cost:.0f} us (waited {waited} s)", flush=True)
+
+
 def measure(state: Path, work: Path, size: int, args: argparse.Namespace, conn: Connection) -> None:
     try:
         out = work / "output"
@@ -354,6 +380,7 @@ def main() -> None:
             state = prepared_state(size, args, scratch)
             work = scratch / f"sites-{size}"
             work.mkdir()
+            settle(work)
             data = in_child(measure, state, work, size, args)
             report(data)
             results.append((size, data))

@@ -40,7 +40,7 @@ from crawler.config import Config
 from crawler.items import Story
 from crawler.site import paths, search
 from crawler.site.assets import load_assets
-from crawler.site.catalog import Catalog, Fingerprinted, StoryList
+from crawler.site.catalog import Catalog, Fingerprinted, Reader, StoryList
 from crawler.site.dates import to_utc
 from crawler.site.feeds import agency_feed, feed_items, site_feeds
 from crawler.site.fingerprint import build_salt, digest, value_fingerprint
@@ -69,10 +69,11 @@ from crawler.status import SourceHealth
 logger = logging.getLogger(__name__)
 
 # A build with this many stories to read shares the work with a forked process, on the other
-# core, which reads half of them; one with this many pages to render, too: that process writes
-# the feeds, sitemaps and the like while this one renders the list pages, then both take the
-# story pages CHUNK at a time, whichever is free taking the next.
+# core: both take READ_CHUNK stories at a time, whichever is free taking the next. One with this
+# many pages to render, too: that process writes the sitemaps and the like while this one renders
+# the list pages, then both take the story pages CHUNK at a time.
 FORK_FROM = 1000
+READ_CHUNK = 500
 FORK_PAGES_FROM = 100
 CHUNK = 64
 # Feeds with this many items between them are written by a forked process of their own, from
@@ -199,9 +200,19 @@ def _cached_cards(cached: Manifest) -> dict[str, StoryCard] | None:
         return None
 
 
-def _read(
-    load: Callable[[], Sequence[Fingerprinted]], site: SiteView
-) -> tuple[list[StoryView], list[str]]:
+_Views = tuple[list[StoryView], list[str]]  # views, and the ids of stories not shown
+
+
+def _take(taken: Synchronized[int], count: int) -> int:
+    """The first of the next `count` items of work shared with a forked process (`taken` is
+    how many were handed out)."""
+    with taken.get_lock():
+        first = taken.value
+        taken.value = first + count
+    return first
+
+
+def _read(load: Callable[[], Sequence[Fingerprinted]], site: SiteView) -> _Views:
     """The views of what `load` reads, and the ids of the stories that cannot be shown."""
     loaded = load()
     views = _views(loaded, site)
@@ -210,17 +221,33 @@ def _read(
 
 def _read_all(catalog: Catalog, site: SiteView) -> tuple[list[StoryView], list[str]]:
     """Every story's view, newest first-seen first, and the ids of those that cannot be shown;
-    half of them read in a forked process when there are many and the catalog can."""
+    read by two processes in turn when there are many and the catalog can."""
     ids = catalog.ids()
-    loader = catalog.loader(ids[::2]) if len(ids) >= FORK_FROM else None
-    if loader is None:
+    reader = catalog.reader() if len(ids) >= FORK_FROM else None
+    if reader is None:
         return _read(catalog.load, site)
-    with forked(partial(_read, loader, site), "reader") as child:
-        views, skipped = _read(partial(catalog.load, ids[1::2]), site)
+    chunks = [ids[start : start + READ_CHUNK] for start in range(0, len(ids), READ_CHUNK)]
+    taken = multiprocessing.Value("q", 0)
+
+    def read_chunks(load: Callable[[Collection[str]], list[Fingerprinted]]) -> _Views:
+        views: list[StoryView] = []
+        skipped: list[str] = []
+        while (chunk := _take(taken, 1)) < len(chunks):
+            more, not_shown = _read(partial(load, chunks[chunk]), site)
+            views += more
+            skipped += not_shown
+        return views, skipped
+
+    def in_child() -> _Views:
+        with reader as load:
+            return read_chunks(load)
+
+    with forked(in_child, "reader") as child:
+        views, skipped = read_chunks(catalog.load)
         their_views, their_skipped = child.result()
     views += their_views
     views.sort(key=lambda v: (v.first_seen, v.id), reverse=True)
-    return views, skipped + their_skipped
+    return views, sorted(skipped + their_skipped)  # whichever process read them
 
 
 def _gather(catalog: Catalog, site: SiteView, cached: Manifest | None) -> Gathered:
@@ -475,16 +502,18 @@ class SiteBuild:
     def _write_feeds(
         self,
         feeds: Sequence[Feed],
-        loader: Callable[[], Sequence[Fingerprinted]] | None,
+        reader: Reader | None,
         write: Callable[[str, str | bytes], object],
     ) -> None:
-        """Write the feeds; their stories not read yet are read here, or by `loader` (in a
-        forked process, which must not share this one's database connection)."""
+        """Write the feeds; their stories not read yet are read here, or through `reader` (in
+        a forked process, which must not share this one's database connection)."""
         site = self.site
-        if loader is not None:
-            self.views.update((view.id, view) for view in _views(loader(), site))
+        missing = {c.id for feed in feeds for c in feed.items} - self.views.keys()
+        if reader is not None and missing:
+            with reader as load:
+                self.views.update((view.id, view) for view in _views(load(missing), site))
         else:
-            self._read({c.id for feed in feeds for c in feed.items})
+            self._read(missing)
         for feed in feeds:
             views = tuple(self.views[c.id] for c in feed.items)
             if feed.agency is None:
@@ -502,11 +531,11 @@ class SiteBuild:
         if len(items) < FORK_FEEDS_FROM:
             return None
         missing = items - self.views.keys()
-        loader = self.catalog.loader(missing) if missing else None
-        if missing and loader is None:
+        reader = self.catalog.reader() if missing else None
+        if missing and reader is None:
             return None
         self.writer.claim(path for feed in feeds for path in feed.files)
-        return Forked(partial(self._helper, partial(self._write_feeds, feeds, loader)), "feeds")
+        return Forked(partial(self._helper, partial(self._write_feeds, feeds, reader)), "feeds")
 
     def _write_side(
         self,
@@ -539,9 +568,7 @@ class SiteBuild:
         start, end = 0, len(stories)
         while start < len(stories):
             if taken is not None:
-                with taken.get_lock():
-                    start = taken.value
-                    taken.value = start + CHUNK
+                start = _take(taken, CHUNK)
                 end = start + CHUNK
             for story in stories[start:end]:
                 page = story.page(self.site, self.views[story.story.id])

@@ -14,7 +14,8 @@ stories already in memory (tests, scripts): any change there means reading them 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol
 
 from crawler.items import Story
@@ -24,6 +25,7 @@ from crawler.store import Store
 from crawler.stories import assemble_stories
 
 Fingerprinted = tuple[Story, str]
+Reader = AbstractContextManager[Callable[[Collection[str]], list[Fingerprinted]]]
 
 
 class Catalog(Protocol):
@@ -35,8 +37,9 @@ class Catalog(Protocol):
 
     def ids(self) -> list[str]: ...
 
-    def loader(self, ids: Collection[str]) -> Callable[[], list[Fingerprinted]] | None:
-        """What loads these stories in a forked process, or None when this catalog cannot."""
+    def reader(self) -> Reader | None:
+        """What reads stories by id in a forked process (`with catalog.reader() as load`), or
+        None when this catalog cannot."""
         ...
 
 
@@ -66,7 +69,7 @@ class StoryList:
     def ids(self) -> list[str]:
         return list(dict.fromkeys(clean_line(story.id) for story, _ in self.stories))
 
-    def loader(self, ids: Collection[str]) -> None:
+    def reader(self) -> None:
         """None: a list shows the first of stories whose ids repeat, so it is read as a whole."""
         return None
 
@@ -120,15 +123,16 @@ class StoreCatalog:
     def ids(self) -> list[str]:
         return [story_id for story_id, _, _ in self.store.story_counts()]
 
-    def loader(self, ids: Collection[str]) -> Callable[[], list[Fingerprinted]] | None:
-        """Loading through a connection of its own: a database connection must not be used on
+    def reader(self) -> Reader | None:
+        """Reading through a connection of its own: a database connection must not be used on
         both sides of a fork."""
         reopen = self.reopen
         if reopen is None:
             return None
 
-        def load() -> list[Fingerprinted]:
+        @contextmanager
+        def opened() -> Iterator[Callable[[Collection[str]], list[Fingerprinted]]]:
             with reopen() as store:
-                return StoreCatalog(store).load(ids)
+                yield StoreCatalog(store).load
 
-        return load
+        return opened()

@@ -233,7 +233,7 @@ def test_a_forked_build_reads_the_feeds_stories_in_the_other_process(
     config: Config,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The forked processes that write the feeds and render pages read their stories through
+    """The forked processes that read stories, write the feeds and render pages read through
     connections of their own, and the site is the same as one process builds."""
     state = tmp_path / "state"
     log = tmp_path / "read-by"
@@ -266,3 +266,11 @@ def test_a_forked_build_reads_the_feeds_stories_in_the_other_process(
     build(tmp_path / "two")
     assert set(log.read_text().split()) - {str(os.getpid())}  # read in the forked process too
     assert files(tmp_path / "two") == files(tmp_path / "one")
+
+    # A full build: two processes read the stories, a few at a time, whichever is free.
+    monkeypatch.setattr(build_module, "FORK_FROM", 5)
+    monkeypatch.setattr(build_module, "READ_CHUNK", 4)
+    log.unlink()
+    build(tmp_path / "three")
+    assert len(log.read_text().split()) == 11  # 43 stories, 4 at a time
+    assert files(tmp_path / "three") == files(tmp_path / "one")
