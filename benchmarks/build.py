@@ -29,7 +29,7 @@ minutes of deleting many is slow: the inode allocator steps over each recently f
 turn. This benchmark deletes its folders only when it ends, but an earlier run's clean-up (or an
 `rm -rf` of a built site, or a test run's) can make the next full build seconds slower, all of
 it system time: before each size it times creating files and waits (at most 8 minutes, as it
-prints) until that is at its usual pace.
+prints) until that is at its usual pace twice in a row.
 """
 
 from __future__ import annotations
@@ -272,15 +272,16 @@ def create_cost(folder: Path, count: int = 2000) -> float:
 
 
 def settle(folder: Path) -> None:
-    """Wait until files are created at the file system's usual pace (inodes freed minutes ago
-    slow it down on ext4 without a journal), for at most SETTLE_MAX seconds."""
-    waited, cost = 0, create_cost(folder)
-    while cost > SETTLED_US and waited < SETTLE_MAX:
-        print(f"  creating a file takes {cost:.0f} us: waiting for the file system", flush=True)
+    """Wait until files are created at the file system's usual pace twice in a row (inodes
+    freed minutes ago slow it down on ext4 without a journal, and a clean-up may still be going
+    on), for at most SETTLE_MAX seconds."""
+    waited, costs = 0, [create_cost(folder)]
+    while waited < SETTLE_MAX and (len(costs) < 2 or max(costs[-2:]) > SETTLED_US):
         time.sleep(SETTLE_STEP)
         waited += SETTLE_STEP
-        cost = create_cost(folder)
-    print(f"  creating a file takes {cost:.0f} us (waited {waited} s)", flush=True)
+        costs.append(create_cost(folder))
+    shown = ", ".join(f"{cost:.0f}" for cost in costs)
+    print(f"  creating a file took {shown} us, {SETTLE_STEP} s apart (waited {waited} s)")
 
 
 def measure(state: Path, work: Path, size: int, args: argparse.Namespace, conn: Connection) -> None:
