@@ -454,10 +454,15 @@ class SiteBuild:
         if missing:
             self.views.update((v.id, v) for v in _views(self.catalog.load(missing), self.site))
 
-    def _stories_to_render(self, plan: Plan) -> list[StoryPage]:
-        """The story pages whose key changed. When only some stories changed since the last
-        build and the source and agency pages kept their paths, the others' pages are unchanged
-        (`pages.touched_by`): they keep their keys, unplanned."""
+    def _stories_to_render(
+        self, plan: Plan
+    ) -> tuple[list[StoryPage], Callable[[], list[StoryPage]]]:
+        """The story pages whose key changed, and a function that gives those to render too
+        once the unchanged pages are linked from the previous site (pages damaged since).
+
+        When only some stories changed since the last build and the source and agency pages kept
+        their paths, the others' pages are unchanged (`pages.touched_by`): they keep their keys,
+        unplanned."""
         previous = self.writer.previous
         wanted = None
         if self.changed is not None and previous is not None and previous.links == plan.links:
@@ -467,16 +472,21 @@ class SiteBuild:
             for s in plan.story_pages(wanted)
             if not self._reuse(s.story.path, digest(self.salt, s.made_of))
         ]
-        if wanted is not None:
-            kept = {c.path: c.id for c in plan.ordered if c.id not in wanted}
-            keys = {path: self.previous_keys.get(path) for path in kept}
-            self.keys.update((path, key) for path, key in keys.items() if key is not None)
-            lost = {kept[path] for path in kept if keys[path] is None}
-            lost.update(kept[path] for path in self.writer.reuse_many(p for p in kept if keys[p]))
-            for story in plan.story_pages(lost) if lost else ():  # damaged since: redo them
-                self.keys[story.story.path] = digest(self.salt, story.made_of)
-                stories.append(story)
-        return stories
+        if wanted is None:
+            return stories, list
+        kept = {c.path: c.id for c in plan.ordered if c.id not in wanted}
+        keys = {path: self.previous_keys.get(path) for path in kept}
+        self.keys.update((path, key) for path, key in keys.items() if key is not None)
+        stories += self._redo(plan, {kept[path] for path in kept if keys[path] is None})
+        linking = self.writer.reuse_many(p for p in kept if keys[p])
+        return stories, lambda: self._redo(plan, {kept[path] for path in linking()})
+
+    def _redo(self, plan: Plan, ids: Collection[str]) -> list[StoryPage]:
+        """The pages of these stories, unchanged but not to be had from the previous site."""
+        redo = list(plan.story_pages(ids)) if ids else []
+        for story in redo:
+            self.keys[story.story.path] = digest(self.salt, story.made_of)
+        return redo
 
     def _feeds(self) -> list[Feed]:
         """Every feed whose key changed, with those of its files still to write."""
@@ -655,7 +665,7 @@ class SiteBuild:
             for asset in assets.values():
                 writer.write(asset.path, asset.data)
             to_render = [p for p in pages if not self._reuse(p.path, page_key(self.salt, p))]
-            stories = self._stories_to_render(plan)
+            stories, linked = self._stories_to_render(plan)
             self._read({s.story.id for s in stories})
 
             renderer = Renderer(templates, site, assets, search=shards is not None, cache=cache)
@@ -680,6 +690,9 @@ class SiteBuild:
                 self._write_feeds(feeds, None, writer.write)
             else:
                 writer.merge(feeding.result())
+            damaged = linked()  # damaged since the last build: rendered after all
+            self._read({s.story.id for s in damaged})
+            self._render_stories(renderer, damaged, None, writer.write)
             writer.sync_ahead()  # the bulk of the site is written
             for path, extra_key in extras.items():
                 if not self._reuse(path, extra_key):

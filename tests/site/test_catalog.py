@@ -1,6 +1,7 @@
 """The state as the build's catalog: a rebuild reads again only the stories whose copies changed,
 and publishes exactly what a build from scratch would."""
 
+import errno
 import os
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import replace
@@ -224,6 +225,40 @@ def test_a_new_story_rewrites_the_story_pages_of_its_wire_and_day_only(
     assert rewritten == same_day | {"s029.html"}
     assert "s900.html" in after
     assert files(out) == files(tmp_path / "fresh")
+
+
+def test_pages_that_cannot_be_linked_are_written_instead(
+    tmp_path: Path,
+    story_factory: Callable[..., Story],
+    t0: datetime,
+    config: Config,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Unchanged pages are hard-linked from the previous site, in the background; where that
+    fails (another file system, too many links), the rebuild renders them after all."""
+    out = tmp_path / "output"
+    build = partial(build_two_days_on, config, t0)
+    with SQLiteStore(tmp_path / "state") as store:
+        old = stories(story_factory, t0, 30)
+        for story in old:
+            save(store, story)
+        build(store, out)  # a full build: no spare, so the next one links every page it keeps
+        copy = replace(old[6].copies[0], url="https://a.example/900")
+        save(store, replace(old[6], id="s900", title="Story 900", copies=(copy,)))
+        real_link = os.link
+
+        def link(source: str, target: str, **options: bool) -> None:
+            if "/stories/s01" in target:
+                raise OSError(errno.EMLINK, "Too many links")
+            real_link(source, target, **options)
+
+        monkeypatch.setattr(os, "link", link)
+        build(store, out)
+        monkeypatch.setattr(os, "link", real_link)
+        build(store, tmp_path / "fresh")
+    assert files(out) == files(tmp_path / "fresh")
+    assert (out / "stories/s012.html").stat().st_nlink == 1  # written, not linked
+    assert (out / "stories/s023.html").stat().st_nlink == 2  # linked: the spare has it too
 
 
 def test_a_forked_build_reads_the_feeds_stories_in_the_other_process(
