@@ -680,8 +680,8 @@ class SiteBuild:
             else:
                 taken = multiprocessing.Value("q", 0)
                 writer.claim([*self.side_paths(len(entries)), *(s.story.path for s in stories)])
-                work = partial(self._render_side_and_stories, renderer, stories, taken, side)
-                with forked(partial(self._helper, work), "renderer") as child:
+                rendering = partial(self._render_side_and_stories, renderer, stories, taken, side)
+                with forked(partial(self._helper, rendering), "renderer") as child:
                     for page in to_render:
                         writer.write(page.path, renderer.render(page))
                     self._render_stories(renderer, stories, taken, writer.write_claimed)

@@ -197,10 +197,7 @@ class Writer:
             return False
         if self._present.get(relpath) != inode:
             self._clear(relpath, target)
-            try:
-                os.link(f"{self.previous_root}{os.sep}{relpath}", target, follow_symlinks=False)
-            except OSError as exc:  # another file system, no hard links, too many links
-                logger.debug("cannot link %s (%s): writing it instead", relpath, exc)
+            if not _link(f"{self.previous_root}{os.sep}{relpath}", target):
                 return False
             self.touched = True
         self.records[relpath] = record
@@ -510,22 +507,26 @@ def exchange(first: Path, second: Path) -> bool:
     raise OSError(code, os.strerror(code), str(first), None, str(second))
 
 
+def _link(source: str, target: str) -> bool:
+    """Hard-link `source` as `target`; False where that cannot be done (another file system, no
+    hard links, too many links, the source gone since): the file is written instead."""
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError as exc:
+        logger.debug("cannot link %s (%s): writing it instead", target, exc)
+        return False
+    return True
+
+
 def _link_all(prefix: str, files: list[tuple[str, str, bool]]) -> list[bool]:
     """Link each previous file (`prefix` + path) to its target, first deleting the spare's file
-    there if it had one; whether each link was made (not: another file system, no hard links,
-    too many links, or the previous file gone since)."""
+    there if it had one; whether each link was made (`_link`)."""
     made = []
     for relpath, target, spare_file in files:
         if spare_file:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(target)
-        try:
-            os.link(prefix + relpath, target, follow_symlinks=False)
-        except OSError as exc:
-            logger.debug("cannot link %s (%s): writing it instead", relpath, exc)
-            made.append(False)
-        else:
-            made.append(True)
+        made.append(_link(prefix + relpath, target))
     return made
 
 
