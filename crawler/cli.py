@@ -20,7 +20,7 @@ from crawler.config import Config, ConfigError, StateConfig, load_config
 from crawler.export import json_lines
 from crawler.site.writer import WriteError
 from crawler.store import DB_NAME, SQLiteStore, StoreError, open_store
-from crawler.stories import load_stories
+from crawler.stories import assemble_stories
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ EXIT_USAGE = 2
 
 def _stories(state: Path, where: StateConfig | None) -> list:  # type: ignore[type-arg]
     with open_store(state, where) as store:
-        return load_stories(store.articles_by_story())
+        return assemble_stories(store.story_copies())
 
 
 def do_crawl(config: Config, state: Path) -> int:

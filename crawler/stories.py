@@ -119,8 +119,3 @@ def assemble_stories(copies: Iterable[tuple[str, datetime, Sequence[Article]]]) 
     stories = [assemble(sid, seen, arts) for sid, seen, arts in copies if arts]
     stories.sort(key=lambda s: (s.first_seen, s.id), reverse=True)
     return stories
-
-
-def load_stories(grouped: dict[str, tuple[datetime, list[Article]]]) -> list[Story]:
-    """All stories with at least one copy (`Store.articles_by_story`), as `assemble_stories`."""
-    return assemble_stories((sid, seen, arts) for sid, (seen, arts) in grouped.items())

@@ -7,7 +7,7 @@ from datetime import timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crawler.stories import assemble, assemble_stories, load_stories
+from crawler.stories import assemble, assemble_stories
 from tests.test_store import T0, article
 
 # Paragraphs that copies share, repeat, or have apart; some with odd whitespace or none at all.
@@ -46,10 +46,10 @@ def test_estimated_dates_lose_to_real_ones() -> None:
     assert story.published == real.published and not story.published_estimated
 
 
-def test_load_stories_orders_newest_first_seen_first() -> None:
-    grouped = {"old": (T0, [article(1)]), "new": (T0 + timedelta(hours=1), [article(2)]),
-               "empty": (T0, [])}
-    assert [s.id for s in load_stories(grouped)] == ["new", "old"]
+def test_assemble_stories_orders_newest_first_seen_first() -> None:
+    grouped = [("old", T0, [article(1)]), ("new", T0 + timedelta(hours=1), [article(2)]),
+               ("empty", T0, [])]
+    assert [s.id for s in assemble_stories(grouped)] == ["new", "old"]
 
 
 def test_assemble_stories_takes_them_one_at_a_time() -> None:
