@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from functools import partial
 from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import crawler
 from crawler.config import Config
@@ -47,7 +47,14 @@ from crawler.site.fingerprint import build_salt, digest, value_fingerprint
 from crawler.site.forked import Forked, forked
 from crawler.site.manifest import Manifest
 from crawler.site.opml import sources_opml
-from crawler.site.pages import PER_PAGE, Plan, StoryPage, plan_pages, touched_by
+from crawler.site.pages import (
+    PER_PAGE,
+    Plan,
+    StoryPage,
+    page_links,
+    plan_pages,
+    touched_by,
+)
 from crawler.site.render import Page, Renderer
 from crawler.site.search import Shard, plan_shards
 from crawler.site.sitemap import sitemap_paths, sitemaps
@@ -409,6 +416,15 @@ def page_key(salt: str, page: Page) -> str:
     return digest(salt, value_fingerprint(page))
 
 
+class KeptStories(NamedTuple):
+    """The stories whose pages a rebuild keeps (`SiteBuild._keep_stories`)."""
+
+    touched: set[str]  # the ids of the other stories, whose pages are planned
+    unkeyed: set[str]  # the ids of kept stories whose page has no key: to render
+    paths: dict[str, str]  # the kept pages' paths, with their story ids
+    linking: Callable[[], list[str]]  # waits for the links; the paths not linked
+
+
 @dataclass(frozen=True, slots=True)
 class Feed:
     """A feed's files (the site's three formats, or an agency's RSS) and its items."""
@@ -454,32 +470,42 @@ class SiteBuild:
         if missing:
             self.views.update((v.id, v) for v in _views(self.catalog.load(missing), self.site))
 
-    def _stories_to_render(
-        self, plan: Plan
-    ) -> tuple[list[StoryPage], Callable[[], list[StoryPage]]]:
-        """The story pages whose key changed, and a function that gives those to render too
-        once the unchanged pages are linked from the previous site (pages damaged since).
+    def _keep_stories(self, links: str) -> KeptStories | None:
+        """Start linking the pages of the stories that what changed since the last build does
+        not touch (`pages.touched_by`), if the source and agency pages kept their paths
+        (`links`): those pages keep their keys, unplanned. None when every story page is to be
+        planned (a full build, or paths that moved).
 
-        When only some stories changed since the last build and the source and agency pages kept
-        their paths, the others' pages are unchanged (`pages.touched_by`): they keep their keys,
-        unplanned."""
+        Called first thing, before the pages are planned: after a full build, which leaves no
+        spare, these are ten thousand links, made by a thread while the build goes on."""
         previous = self.writer.previous
-        wanted = None
-        if self.changed is not None and previous is not None and previous.links == plan.links:
-            wanted = touched_by(plan.ordered, self.changed)
-        stories = [
-            s
-            for s in plan.story_pages(wanted)
-            if not self._reuse(s.story.path, digest(self.salt, s.made_of))
-        ]
-        if wanted is None:
-            return stories, list
-        kept = {c.path: c.id for c in plan.ordered if c.id not in wanted}
+        if self.changed is None or previous is None or previous.links != links:
+            return None
+        touched = touched_by(self.cards, self.changed)
+        kept = {c.path: c.id for c in self.cards if c.id not in touched}
         keys = {path: self.previous_keys.get(path) for path in kept}
         self.keys.update((path, key) for path, key in keys.items() if key is not None)
-        stories += self._redo(plan, {kept[path] for path in kept if keys[path] is None})
-        linking = self.writer.reuse_many(p for p in kept if keys[p])
-        return stories, lambda: self._redo(plan, {kept[path] for path in linking()})
+        return KeptStories(
+            touched,
+            {kept[path] for path in kept if keys[path] is None},
+            kept,
+            self.writer.reuse_many(p for p in kept if keys[p]),
+        )
+
+    def _stories_to_render(
+        self, plan: Plan, kept: KeptStories | None
+    ) -> tuple[list[StoryPage], Callable[[], list[StoryPage]]]:
+        """The story pages whose key changed, and a function that gives those to render too
+        once the `kept` ones are linked from the previous site (pages damaged since)."""
+        stories = [
+            s
+            for s in plan.story_pages(kept.touched if kept is not None else None)
+            if not self._reuse(s.story.path, digest(self.salt, s.made_of))
+        ]
+        if kept is None:
+            return stories, list
+        stories += self._redo(plan, kept.unkeyed)
+        return stories, lambda: self._redo(plan, {kept.paths[path] for path in kept.linking()})
 
     def _redo(self, plan: Plan, ids: Collection[str]) -> list[StoryPage]:
         """The pages of these stories, unchanged but not to be had from the previous site."""
@@ -632,6 +658,8 @@ class SiteBuild:
         cache: Path | None,
     ) -> BuildResult:
         writer, site = self.writer, self.site
+        links = page_links(self.cards)
+        kept = self._keep_stories(links)
         assets = load_assets(templates)
         shards = plan_shards(self.cards, search_salt) if search_salt is not None else None
         to_index = self._shards_to_index(shards) if shards is not None else []
@@ -665,7 +693,7 @@ class SiteBuild:
             for asset in assets.values():
                 writer.write(asset.path, asset.data)
             to_render = [p for p in pages if not self._reuse(p.path, page_key(self.salt, p))]
-            stories, linked = self._stories_to_render(plan)
+            stories, linked = self._stories_to_render(plan, kept)
             self._read({s.story.id for s in stories})
 
             renderer = Renderer(templates, site, assets, search=shards is not None, cache=cache)
@@ -718,7 +746,7 @@ class SiteBuild:
                 keys=self.keys,
                 search=tuple(s.name for s in shards) if shards is not None else None,
                 salt=self.salt,
-                links=plan.links,
+                links=links,
                 watermark=watermark,
                 cards={c.id: self.kept.get(c.id) or c.to_json() for c in self.cards},
                 skipped=self.skipped,

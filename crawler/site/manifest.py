@@ -2,7 +2,7 @@
 
 It records, for the whole build, the key of everything it read (`key`), the salt of the code,
 templates and config it ran with (`salt`), the watermark of its stories (`catalog`) and the paths
-of its source and agency pages (`links`, `pages.Plan.links`); the card
+of its source and agency pages (`links`, `pages.page_links`); the card
 of every story shown (`cards`, so a rebuild reads again only the stories that changed) and the
 ids of those that could not be shown (`skipped`); for each page and feed, the key of what it shows
 (`keys`); for each file, a content hash and size (`files`); and the shards of the search index

@@ -226,11 +226,33 @@ def story_pages(
     return pages
 
 
+def page_links(cards: Iterable[StoryCard]) -> str:
+    """A digest of the paths of every source and agency page, which story pages link to.
+
+    Those paths depend on the names alone (`paths.source_slugs`), so this is known from the
+    cards before any page is planned."""
+    sites: set[str] = set()
+    agencies: set[str] = set()
+    for card in cards:
+        sites.update(card.sites)
+        if card.original_source:
+            agencies.add(card.original_source)
+    return digest(
+        *(f"{name}\x1f{paths.source_path(slug)}" for name, slug in _by_name(sites)),
+        "",
+        *(f"{name}\x1f{paths.agency_path(slug)}" for name, slug in _by_name(agencies)),
+    )
+
+
+def _by_name(names: Iterable[str]) -> list[tuple[str, str]]:
+    return sorted(paths.source_slugs(names).items())
+
+
 def touched_by(ordered: Sequence[StoryCard], changed: Iterable[StoryCard]) -> set[str]:
     """The stories whose pages may differ when these cards changed (each as it was and as it is
     now, or gone): their own and those of the same wire and day, which list them as related.
     Every other story page shows what it showed, as long as the site's source and agency pages
-    stay where they were (`Plan.links`)."""
+    stay where they were (`page_links`)."""
     changed = list(changed)
     groups = {(c.original_source, c.day) for c in changed if c.original_source}
     touched = {c.id for c in changed}
@@ -360,15 +382,6 @@ class Plan:
     def story_pages(self, wanted: Collection[str] | None = None) -> list[StoryPage]:
         """The planned pages of every story, or of the stories whose id is in `wanted`."""
         return story_pages(self.ordered, self.source_paths, self.agency_paths, wanted)
-
-    @property
-    def links(self) -> str:
-        """A digest of the paths of every source and agency page, which story pages link to."""
-        return digest(
-            *(f"{name}\x1f{path}" for name, path in sorted(self.source_paths.items())),
-            "",
-            *(f"{name}\x1f{path}" for name, path in sorted(self.agency_paths.items())),
-        )
 
 
 def plan_pages(

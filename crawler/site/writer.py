@@ -56,11 +56,11 @@ import sys
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
 from crawler.site import paths
+from crawler.site.forked import Forked
 from crawler.site.manifest import FileRecord, Manifest, read_manifest
 
 logger = logging.getLogger(__name__)
@@ -121,33 +121,33 @@ class Writer:
         self._folders: dict[str, bool] = {}  # folder -> resolves inside the root
         self._made: set[str] = set()
         self._present = _inodes(root) if staged else {}
-        self._live: dict[str, int] | None = None
+        self._live: dict[str, int | None] = {}  # see `_live_inode`
+        self._previous_prefix = f"{previous_root}{os.sep}"
         self._trees: dict[int, dict[str, list[str]]] = {}  # see `_previous_tree`
         self.sync_wanted = False  # set by `publish` on a durable build (see `sync_ahead`)
         self._syncing: threading.Thread | None = None
-        self._linking: list[Future[list[bool]]] = []  # see `reuse_many`
+        self._linking: list[Forked[list[bool]]] = []  # see `reuse_many`
 
     @property
     def written(self) -> tuple[str, ...]:
         """The relative paths written (or linked) so far, sorted."""
         return tuple(sorted(self._written.values()))
 
-    def _live_inodes(self) -> dict[str, int]:
-        """The previous site's files that are as recorded (regular, of the recorded size), by
-        relative path, with their inodes: one stat each, once per build."""
-        if self._live is None:
-            self._live = {}
-            if self.previous is not None:
-                prefix = f"{self.previous_root}{os.sep}"
-                for relpath, record in self.previous.files.items():
-                    inode = file_inode(prefix + relpath, record)
-                    if inode is not None:
-                        self._live[relpath] = inode
-        return self._live
+    def _live_inode(self, relpath: str) -> int | None:
+        """The inode of the previous site's file if it is as recorded (a regular file of the
+        recorded size), else None: one stat per file, once per build."""
+        if relpath in self._live:
+            return self._live[relpath]
+        record = self.previous.files.get(relpath) if self.previous is not None else None
+        inode = file_inode(self._previous_prefix + relpath, record.size) if record else None
+        self._live[relpath] = inode
+        return inode
 
     def previous_intact(self) -> bool:
         """Whether every file of the previous site is still as its manifest records it."""
-        return self.previous is not None and len(self._live_inodes()) == len(self.previous.files)
+        return self.previous is not None and all(
+            self._live_inode(p) is not None for p in self.previous.files
+        )
 
     def _target(self, relpath: str) -> str:
         """The file's path (a string: this runs for every file of the site, pathlib is slow)."""
@@ -192,12 +192,12 @@ class Writer:
 
     def _link_previous(self, relpath: str, target: str, record: FileRecord) -> bool:
         """Have the previous site's copy of `relpath` here; False when it cannot be trusted."""
-        inode = self._live_inodes().get(relpath)
+        inode = self._live_inode(relpath)
         if inode is None or self.previous is None or self.previous.files.get(relpath) != record:
             return False
         if self._present.get(relpath) != inode:
             self._clear(relpath, target)
-            if not _link(f"{self.previous_root}{os.sep}{relpath}", target):
+            if not _link(self._previous_prefix + relpath, target):
                 return False
             self.touched = True
         self.records[relpath] = record
@@ -266,7 +266,7 @@ class Writer:
         False, with nothing claimed, when there is no trustworthy previous copy: write it then.
         """
         record = self.previous.files.get(relpath) if self.previous is not None else None
-        inode = self._live_inodes().get(relpath) if record is not None else None
+        inode = self._live_inode(relpath) if record is not None else None
         if record is None or inode is None:
             return False
         target = self._claim(relpath)
@@ -284,41 +284,40 @@ class Writer:
         those it could not (write them then).
 
         The bulk of a rebuild: the files the spare holds as the live site does (the same inode)
-        are only claimed, with no call to the file system. The others (all of them after a full
-        build, which leaves no spare) are linked by a thread while the caller goes on: link(2)
-        lets go of the GIL, and ten thousand links take a third of a second.
+        are only claimed. The others (all of them after a full build, which leaves no spare) are
+        checked and linked by a forked process while the caller goes on: ten thousand links take
+        a third of a second.
         """
         if self.previous is None:
             left = list(relpaths)
             return lambda: left
-        files, live, present = self.previous.files, self._live_inodes(), self._present
+        files, present = self.previous.files, self._present
         written, records = self._written, self.records
         failed: list[str] = []
-        to_link: list[tuple[str, str, bool]] = []  # path, target, whether the spare had a file
+        to_link: list[tuple[str, str, int, bool]] = []  # path, target, size, if the spare had one
         for relpath in relpaths:
-            inode = live.get(relpath)
-            if inode is None:
+            record = files.get(relpath)
+            if record is None:
                 failed.append(relpath)
                 continue
             key = relpath.casefold()
-            if present.get(relpath) == inode and key not in written:
+            spare_inode = present.get(relpath)
+            if spare_inode and key not in written and spare_inode == self._live_inode(relpath):
                 written[key] = relpath
-                records[relpath] = files[relpath]
+                records[relpath] = record
                 self.linked += 1
                 continue
             target = self._claim(relpath)
             spare_file = present.pop(relpath, None) is not None
             self.touched |= spare_file
-            to_link.append((relpath, target, spare_file))
+            to_link.append((relpath, target, record.size, spare_file))
         if not to_link:
             return lambda: failed
-        pool = ThreadPoolExecutor(max_workers=1)
-        linking = pool.submit(_link_all, f"{self.previous_root}{os.sep}", to_link)
-        pool.shutdown(wait=False)  # the links go on being made
+        linking = Forked(functools.partial(_link_all, self._previous_prefix, to_link), "links")
         self._linking.append(linking)
 
         def done() -> list[str]:
-            for (relpath, _, _), linked in zip(to_link, linking.result(), strict=True):
+            for (relpath, *_), linked in zip(to_link, linking.result(), strict=True):
                 if linked:
                     records[relpath] = files[relpath]
                     self.linked += 1
@@ -335,8 +334,7 @@ class Writer:
         if self.previous is None:
             return False
         wanted = self._previous_tree(prefix.rstrip("/"))
-        live = self._live_inodes()
-        if not wanted or not all(p in live for p in wanted):
+        if not wanted or not all(self._live_inode(p) is not None for p in wanted):
             return False
         for relpath in wanted:
             if not self.reuse(relpath):
@@ -437,20 +435,21 @@ class Writer:
         made for `reuse_many` (whose failures its caller hears of)."""
         if self._syncing is not None:
             self._syncing.join()
-        wait(self._linking)
+        for linking in self._linking:
+            linking.stop()
 
     def keep_previous(self) -> None:
         """Leave the published site as it is: the build found nothing to change."""
         self.kept = True
 
 
-def file_inode(path: str, record: FileRecord) -> int | None:
-    """The inode of `path` if it is a regular file of the recorded size, else None."""
+def file_inode(path: str, size: int) -> int | None:
+    """The inode of `path` if it is a regular file of this size, else None."""
     try:
         info = os.stat(path, follow_symlinks=False)
     except OSError:
         return None
-    return info.st_ino if stat.S_ISREG(info.st_mode) and info.st_size == record.size else None
+    return info.st_ino if stat.S_ISREG(info.st_mode) and info.st_size == size else None
 
 
 def _inodes(root: Path) -> dict[str, int]:
@@ -518,15 +517,16 @@ def _link(source: str, target: str) -> bool:
     return True
 
 
-def _link_all(prefix: str, files: list[tuple[str, str, bool]]) -> list[bool]:
-    """Link each previous file (`prefix` + path) to its target, first deleting the spare's file
-    there if it had one; whether each link was made (`_link`)."""
+def _link_all(prefix: str, files: list[tuple[str, str, int, bool]]) -> list[bool]:
+    """Link each previous file (`prefix` + path) to its target if it is as recorded (of its
+    size), first deleting the spare's file there if it had one; whether each link was made."""
     made = []
-    for relpath, target, spare_file in files:
+    for relpath, target, size, spare_file in files:
         if spare_file:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(target)
-        made.append(_link(prefix + relpath, target))
+        source = prefix + relpath
+        made.append(file_inode(source, size) is not None and _link(source, target))
     return made
 
 

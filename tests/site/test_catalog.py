@@ -227,6 +227,28 @@ def test_a_new_story_rewrites_the_story_pages_of_its_wire_and_day_only(
     assert files(out) == files(tmp_path / "fresh")
 
 
+def test_story_pages_follow_a_source_page_that_moved(
+    tmp_path: Path, story_factory: Callable[..., Story], t0: datetime, config: Config
+) -> None:
+    """A new site whose name makes the same slug as an old one's moves the old site's page (both
+    then get a suffix): the story pages that link to it are rewritten, though their stories did
+    not change."""
+    out = tmp_path / "output"
+    build = partial(build_two_days_on, config, t0)
+    with SQLiteStore(tmp_path / "state") as store:
+        old = stories(story_factory, t0, 30)
+        for story in old:
+            save(store, story)
+        build(store, out)
+        assert 'href="../sources/daily-gazette.html"' in (out / "stories/s020.html").read_text()
+        copy = Copy("https://c.example/900", "Daily-Gazette", "Story 900", t0)
+        save(store, replace(old[0], id="s900", title="Story 900", copies=(copy,)))
+        build(store, out)
+        build(store, tmp_path / "fresh")
+    assert "sources/daily-gazette.html" not in (out / "stories/s020.html").read_text()
+    assert files(out) == files(tmp_path / "fresh")
+
+
 def test_pages_that_cannot_be_linked_are_written_instead(
     tmp_path: Path,
     story_factory: Callable[..., Story],

@@ -1,6 +1,7 @@
 """Pagination, day-to-day links, related stories, agency pages, the OPML file, every template."""
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -12,11 +13,11 @@ from crawler.config import SiteConfig
 from crawler.items import Story
 from crawler.site import default_templates_dir, paths
 from crawler.site.build import BuildResult
-from crawler.site.pages import paginate, plan_pages
+from crawler.site.pages import page_links, paginate, plan_pages
 from crawler.site.status_page import status_page
 from crawler.site.views import SiteView, story_views
 
-from .conftest import sample_health
+from .conftest import SITES, make_story, sample_health
 
 BASE = "https://digest.example.org/news/"
 
@@ -163,6 +164,20 @@ def test_story_page_lists_related_stories_of_the_same_wire_that_day(paged: Path)
         assert parse(paged / f"stories/{lonely}.html").find(".//section[@class='related']") is None
     kicker = root.find(".//p[@class='kicker']//a")
     assert kicker is not None and kicker.get("href") == "../agencies/xinhua.html"
+
+
+def test_page_links_change_when_a_source_page_moves() -> None:
+    """What a rebuild checks before keeping story pages unplanned: the paths of the source and
+    agency pages they link to, known from the cards alone."""
+    site = SiteView.from_config(SiteConfig(base_url=BASE))
+    old = story_views([make_story(id="a"), make_story(id="b", original_source="AFP")], site)
+    more = story_views([make_story(id="c")], site)
+    clash = replace(make_story().copies[0], source=SITES[0].upper())  # the same slug as SITES[0]
+    moved = story_views([make_story(id="c", copies=(clash,))], site)
+    assert page_links(old) == page_links([*old, *more])
+    assert page_links(old) != page_links([*old, *moved])
+    before, after = plan_pages(site, old), plan_pages(site, [*old, *moved])
+    assert before.source_paths[SITES[0]] != after.source_paths[SITES[0]]
 
 
 def test_story_page_shows_the_sources_local_time(site: Path) -> None:
