@@ -68,6 +68,7 @@ logger = logging.getLogger(__name__)
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 _UNSUPPORTED = frozenset({errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP})
+_NOT_NAMES = frozenset({"", ".", ".."})  # path segments that are not names
 
 
 class WriteError(Exception):
@@ -154,7 +155,7 @@ class Writer:
         if not relpath or "\\" in relpath or "\x00" in relpath or relpath.startswith("/"):
             raise WriteError(f"refusing to write {relpath!r}: not a relative POSIX path")
         parts = relpath.split("/")
-        if any(part in ("", ".", "..") for part in parts):
+        if not _NOT_NAMES.isdisjoint(parts):
             raise WriteError(f"refusing to write {relpath!r}: empty, '.' or '..' path segment")
         # Folders are resolved once each (a site has thousands of files in a few folders). The
         # file itself cannot be a symlink out: files are created with O_EXCL and links with
@@ -175,9 +176,9 @@ class Writer:
         if key in self._written:
             raise WriteError(f"refusing to write {relpath!r} twice (first: {self._written[key]!r})")
         self._written[key] = relpath
-        folder = os.path.dirname(target)
+        folder = relpath.rpartition("/")[0]
         if folder not in self._made:
-            os.makedirs(folder, exist_ok=True)
+            os.makedirs(self._root_prefix + folder, exist_ok=True)
             self._made.add(folder)
         return target
 

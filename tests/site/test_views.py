@@ -1,5 +1,6 @@
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from itertools import permutations
 
 import pytest
 
@@ -9,6 +10,7 @@ from crawler.site.views import (
     SiteView,
     announced_first,
     group_by_day,
+    newest_first,
     source_views,
     story_view,
     story_views,
@@ -87,6 +89,16 @@ def test_grouping_and_orders(story_factory: Callable[..., Story], t0: datetime) 
     assert [s.id for s in days[0].stories] == ["b", "a"]
     # feeds announce by first_seen: a was seen last, so it comes first there
     assert [s.id for s in announced_first(views)] == ["a", "b", "c"]
+
+
+def test_orders_break_ties_by_id_whatever_order_they_are_given(
+    story_factory: Callable[..., Story], t0: datetime
+) -> None:
+    same = [story_factory(id=i, published=t0, first_seen=t0) for i in "cab"]
+    older = story_factory(id="z", published=t0 - timedelta(hours=1), first_seen=t0 - timedelta(1))
+    for order in permutations(story_views([older, *same], SITE)):
+        assert [v.id for v in newest_first(order)] == ["a", "b", "c", "z"]
+        assert [v.id for v in announced_first(order)] == ["a", "b", "c", "z"]
 
 
 def test_source_views_list_every_carrying_site(
