@@ -69,6 +69,9 @@ _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 _UNSUPPORTED = frozenset({errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP})
 _NOT_NAMES = frozenset({"", ".", ".."})  # path segments that are not names
+# `reuse_many` links this many files or more in a forked process (a fork costs more than a
+# few hundred links).
+FORK_LINKS_FROM = 1000
 
 
 class WriteError(Exception):
@@ -285,15 +288,14 @@ class Writer:
         those it could not (write them then).
 
         The bulk of a rebuild: the files the spare holds as the live site does (the same inode)
-        are only claimed. The others (all of them after a full build, which leaves no spare) are
-        checked and linked by a forked process while the caller goes on: ten thousand links take
-        a third of a second.
+        are only claimed. The others are checked and linked; when there are many (after a full
+        build, which leaves no spare, all of them), by a forked process while the caller goes
+        on: ten thousand links take a third of a second.
         """
         if self.previous is None:
             left = list(relpaths)
             return lambda: left
-        files, present = self.previous.files, self._present
-        written, records = self._written, self.records
+        files, present, written = self.previous.files, self._present, self._written
         failed: list[str] = []
         to_link: list[tuple[str, str, int, bool]] = []  # path, target, size, if the spare had one
         for relpath in relpaths:
@@ -305,7 +307,7 @@ class Writer:
             spare_inode = present.get(relpath)
             if spare_inode and key not in written and spare_inode == self._live_inode(relpath):
                 written[key] = relpath
-                records[relpath] = record
+                self.records[relpath] = record
                 self.linked += 1
                 continue
             target = self._claim(relpath)
@@ -314,21 +316,28 @@ class Writer:
             to_link.append((relpath, target, record.size, spare_file))
         if not to_link:
             return lambda: failed
-        linking = Forked(functools.partial(_link_all, self._previous_prefix, to_link), "links")
+        link = functools.partial(_link_all, self._previous_prefix, to_link)
+        if len(to_link) < FORK_LINKS_FROM:
+            return functools.partial(self._take_links, to_link, link(), failed)
+        linking = Forked(link, "links")
         self._linking.append(linking)
+        return lambda: self._take_links(to_link, linking.result(), failed)
 
-        def done() -> list[str]:
-            for (relpath, *_), linked in zip(to_link, linking.result(), strict=True):
-                if linked:
-                    records[relpath] = files[relpath]
-                    self.linked += 1
-                    self.touched = True
-                else:
-                    del written[relpath.casefold()]
-                    failed.append(relpath)
-            return failed
-
-        return done
+    def _take_links(
+        self, to_link: list[tuple[str, str, int, bool]], made: list[bool], failed: list[str]
+    ) -> list[str]:
+        """Record the files `_link_all` linked; the others, with those that `failed` before, are
+        unclaimed and returned (to write)."""
+        assert self.previous is not None
+        for (relpath, *_), linked in zip(to_link, made, strict=True):
+            if linked:
+                self.records[relpath] = self.previous.files[relpath]
+                self.linked += 1
+                self.touched = True
+            else:
+                del self._written[relpath.casefold()]
+                failed.append(relpath)
+        return failed
 
     def reuse_tree(self, prefix: str) -> bool:
         """Have every previous file under `prefix/`, all or none (a tool's output, say)."""

@@ -14,7 +14,7 @@ import pytest
 from crawler.config import Config
 from crawler.items import Article, AssignedArticle, Copy, Story
 from crawler.site import build as build_module
-from crawler.site import build_site, render, search
+from crawler.site import build_site, render, search, writer
 from crawler.site.build import TooFewStories
 from crawler.site.catalog import StoreCatalog
 from crawler.store import SQLiteStore
@@ -249,15 +249,19 @@ def test_story_pages_follow_a_source_page_that_moved(
     assert files(out) == files(tmp_path / "fresh")
 
 
+@pytest.mark.parametrize("fork_links_from", [1, 1000], ids=["forked", "here"])
 def test_pages_that_cannot_be_linked_are_written_instead(
     tmp_path: Path,
     story_factory: Callable[..., Story],
     t0: datetime,
     config: Config,
     monkeypatch: pytest.MonkeyPatch,
+    fork_links_from: int,
 ) -> None:
-    """Unchanged pages are hard-linked from the previous site, in the background; where that
-    fails (another file system, too many links), the rebuild renders them after all."""
+    """Unchanged pages are hard-linked from the previous site, many of them by a forked
+    process; where that fails (another file system, too many links), the rebuild renders them
+    after all."""
+    monkeypatch.setattr(writer, "FORK_LINKS_FROM", fork_links_from)
     out = tmp_path / "output"
     build = partial(build_two_days_on, config, t0)
     with SQLiteStore(tmp_path / "state") as store:
