@@ -161,8 +161,7 @@ def plan_shards(cards: Sequence[StoryCard], salt: str) -> list[Shard]:
     """The shards of these stories, newest first; one empty shard when there are none.
 
     `salt` names what else the index depends on (`FORMAT`, the site's language). A shard's name
-    covers all that `record` takes from its stories: the text (`StoryCard.search`), the date,
-    the credit and the language.
+    covers all that `record` takes from its stories (each card's `search` digests it).
     """
     ordered = sorted(sorted(cards, key=_BY_ID), key=_BY_FIRST_SEEN)  # C keys: fast
     shards = []
@@ -170,10 +169,7 @@ def plan_shards(cards: Sequence[StoryCard], salt: str) -> list[Shard]:
     for size in shard_sizes(len(ordered), SMALLEST):
         members = ordered[start : start + size]
         start += size
-        name = digest(
-            salt,
-            *(f"{c.path} {c.search} {c.date.date()} {c.credit} {c.language}" for c in members),
-        )[:20]
+        name = digest(salt, *(c.search for c in members))[:20]
         shards.append(Shard(name, tuple(c.id for c in members)))
     return shards[::-1]
 

@@ -72,7 +72,7 @@ class StoryCard:
     `date` is the publication date but never later than `first_seen`: a source clock that runs
     ahead must not give a story a date in the future. `fingerprint` is the stored story's
     (`fingerprint.story_fingerprint`): incremental builds compare it, never the fields. `search`
-    is the digest of what the search index holds of the story (`StoryView.searchable`).
+    is the digest of all that the search index takes from the story (`search.record`).
     """
 
     id: str
@@ -162,11 +162,6 @@ class StoryView(StoryCard):
         """The full text, standfirst first: what a feed's full content carries."""
         return ((self.lede,) if self.lede else ()) + self.body
 
-    @property
-    def searchable(self) -> tuple[str, ...]:
-        """What the search index holds of the story: its title and its text."""
-        return (self.title, *self.paragraphs)
-
 
 C = TypeVar("C", bound=StoryCard)
 _BY_ID = attrgetter("id")
@@ -225,6 +220,9 @@ def story_view(story: Story, site: SiteView, fingerprint: str | None = None) -> 
         body = body[1:]
     title = clean_line(story.title) or UNTITLED
     source = clean_line(story.source) or "Unknown site"
+    original_source = clean_line(story.original_source) or None
+    language = clean_language(story.language)
+    credit = original_source or source
     copies = tuple(
         sorted(
             (_copy_view(c) for c in story.copies),
@@ -241,13 +239,15 @@ def story_view(story: Story, site: SiteView, fingerprint: str | None = None) -> 
         lede=lede,
         summary=excerpt(lede or (body[0] if body else title), 300),
         source=source,
-        original_source=clean_line(story.original_source) or None,
-        language=clean_language(story.language),
+        original_source=original_source,
+        language=language,
         date=shown,
         first_seen=first_seen,
         sites=sites,
         fingerprint=fingerprint or story_fingerprint(story),
-        search=digest(path, title, lede, *body),
+        # All that the search index takes from the story (`search.record`), for the names of
+        # its shards: the credit, the language, the day of its date.
+        search=digest(path, title, lede, *body, shown.date().isoformat(), credit, language or ""),
         url=site.url(path),
         guid=paths.story_guid(story_id),
         body=body,
