@@ -17,7 +17,7 @@ import datetime as dt
 import functools
 import hashlib
 import operator
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -101,40 +101,80 @@ _FINGERPRINT = operator.attrgetter("fingerprint")
 
 
 def _walk(value: Any, out: list[str]) -> None:
-    # Dispatch on the exact type first: this runs a million times in a large incremental build.
-    kind: type = type(value)
-    if kind in _PLAIN:
-        out.append(repr(value))
-    elif isinstance(value, tuple | list):
-        out.append("[")
-        kinds = set(map(type, value))
-        if len(kinds) == 1 and _stands_for_itself(kinds.pop()):
-            # A list of stories, most of what pages show: their parts in one go.
-            out.append("#" + "\x1f#".join(map(_FINGERPRINT, value)))
-        else:
-            for item in value:
-                _walk(item, out)
-        out.append("]")
-    elif _stands_for_itself(kind):
-        out.append("#" + value.fingerprint)
-    elif isinstance(value, dt.datetime | dt.date):
-        out.append(value.isoformat())
-    elif isinstance(value, Mapping):
-        out.append("{")
-        for key in sorted(value):
-            out.append(repr(key))
-            _walk(value[key], out)
-        out.append("}")
-    elif dataclasses.is_dataclass(kind):
-        out.append(kind.__name__ + "(")
-        for name in _field_names(kind):
+    # A walker per exact type, found once: this runs a million times in a large build.
+    kind = type(value)
+    walker = _WALKERS.get(kind)
+    if walker is None:
+        walker = _WALKERS[kind] = _walker(kind)
+    walker(value, out)
+
+
+def _walk_plain(value: Any, out: list[str]) -> None:
+    out.append(repr(value))
+
+
+def _walk_list(value: Sequence[Any], out: list[str]) -> None:
+    out.append("[")
+    kinds: set[type] = set(map(type, value))
+    if len(kinds) == 1 and _stands_for_itself(kinds.pop()):
+        # A list of stories, most of what pages show: their parts in one go.
+        out.append("#" + "\x1f#".join(map(_FINGERPRINT, value)))
+    else:
+        for item in value:
+            _walk(item, out)
+    out.append("]")
+
+
+def _walk_story(value: Any, out: list[str]) -> None:
+    out.append("#" + value.fingerprint)
+
+
+def _walk_date(value: dt.date, out: list[str]) -> None:
+    out.append(value.isoformat())
+
+
+def _walk_mapping(value: Mapping[Any, Any], out: list[str]) -> None:
+    out.append("{")
+    for key in sorted(value):
+        out.append(repr(key))
+        _walk(value[key], out)
+    out.append("}")
+
+
+def _walk_fields(kind: type) -> Walker:
+    opening = kind.__name__ + "("
+    names = _field_names(kind)
+
+    def walk(value: Any, out: list[str]) -> None:
+        out.append(opening)
+        for name in names:
             _walk(getattr(value, name), out)
         out.append(")")
-    elif isinstance(value, str | int | float):  # subclasses (enums and the like)
-        out.append(repr(value))
-    else:
-        # Refuse rather than guess: an input the key cannot see would make a stale page.
-        raise TypeError(f"cannot fingerprint {kind.__name__} in a page context")
+
+    return walk
+
+
+def _walker(kind: type) -> Walker:
+    if kind in _PLAIN:
+        return _walk_plain
+    if _stands_for_itself(kind):
+        return _walk_story
+    if issubclass(kind, tuple | list):
+        return _walk_list
+    if issubclass(kind, dt.datetime | dt.date):
+        return _walk_date
+    if issubclass(kind, Mapping):
+        return _walk_mapping
+    if dataclasses.is_dataclass(kind):
+        return _walk_fields(kind)
+    if issubclass(kind, str | int | float):  # subclasses (enums and the like)
+        return _walk_plain
+    # Refuse rather than guess: an input the key cannot see would make a stale page.
+    raise TypeError(f"cannot fingerprint {kind.__name__} in a page context")
+
+
+Walker = Callable[[Any, list[str]], None]
+_WALKERS: dict[type, Walker] = {}
 
 
 def value_fingerprint(value: Any) -> str:
