@@ -6,8 +6,9 @@
 For each size, a child process fills a SQLite state through the store's own `save` (seeded
 stories: nine wire agencies, 1-6 copies on 24 sites, about 100 stories a day, 6-9 paragraphs of
 text drawn from a Zipf-distributed vocabulary of `--words` words, as news text is; `--keep DIR`
-keeps filled states for the next run). Then, in a fresh process, `digest build` (`cli.do_build`,
-with its status page and archive) runs five times:
+keeps filled states for the next run). Then `digest build` (`cli.do_build`, with its status page
+and archive) runs five times, each in a process of its own as each scheduled run is (forked
+from this one before any build, the modules imported):
 
     full build       into an empty folder
     nothing new      again, the state unchanged
@@ -284,29 +285,37 @@ def settle(folder: Path) -> None:
     print(f"  creating a file took {shown} us, {SETTLE_STEP} s apart (waited {waited} s)")
 
 
-def measure(state: Path, work: Path, size: int, args: argparse.Namespace, conn: Connection) -> None:
+def build_child(label: str, state: Path, out: Path, durable: bool, conn: Connection) -> None:
+    """One timed build in a process of its own, as each scheduled `digest build` is."""
     try:
-        out = work / "output"
-        runs = [timed_build("full build", state, out, not args.no_fsync)]
-        peak = peak_mib(resource.RUSAGE_SELF)
-        runs.append(timed_build("nothing new", state, out, not args.no_fsync))
-        for batch, label in enumerate(("first", "steady")):
-            add_new(state, size, args.seed, args.words, batch)
-            runs.append(timed_build(f"+{NEW_STORIES}, {label}", state, out, not args.no_fsync))
-        runs.append(timed_build("plain full", state, work / "plain", not args.no_fsync))
-        for run in runs:  # BuildResult pickles, but keep only what is printed
-            r = run.result
-            run.result = (r.pages, r.rendered, r.files, r.reused) if r is not None else None
+        run = timed_build(label, state, out, durable)
+        r = run.result  # BuildResult pickles, but keep only what is printed
+        run.result = (r.pages, r.rendered, r.files, r.reused) if r is not None else None
         conn.send(
             {
-                "runs": runs,
-                "peak": peak,
-                "peak_all": peak_mib(resource.RUSAGE_SELF),
-                "indexer_peak": peak_mib(resource.RUSAGE_CHILDREN),
+                "run": run,
+                "peak": peak_mib(resource.RUSAGE_SELF),
+                "forked_peak": peak_mib(resource.RUSAGE_CHILDREN),
             }
         )
     finally:
         conn.close()
+
+
+def measure(state: Path, work: Path, size: int, args: argparse.Namespace) -> dict[str, Any]:
+    out, durable = work / "output", not args.no_fsync
+    builds = [in_child(build_child, "full build", state, out, durable)]
+    builds.append(in_child(build_child, "nothing new", state, out, durable))
+    for batch, label in enumerate(("first", "steady")):
+        add_new(state, size, args.seed, args.words, batch)
+        builds.append(in_child(build_child, f"+{NEW_STORIES}, {label}", state, out, durable))
+    builds.append(in_child(build_child, "plain full", state, work / "plain", durable))
+    return {
+        "runs": [b["run"] for b in builds],
+        "peak": builds[0]["peak"],
+        "peak_all": max(b["peak"] for b in builds),
+        "indexer_peak": max(b["forked_peak"] for b in builds),
+    }
 
 
 def in_child(target: Callable[..., Any], *args: Any) -> Any:
@@ -356,8 +365,8 @@ def report(data: dict[str, Any]) -> None:
             f"{run.load:>6.1f}"
         )
     print(
-        f"  peak memory: build process {data['peak']:.0f} MiB after the full build, "
-        f"{data['peak_all']:.0f} MiB overall; largest forked process {data['indexer_peak']:.0f} MiB"
+        f"  peak memory: build process {data['peak']:.0f} MiB in the full build, "
+        f"{data['peak_all']:.0f} MiB at most; largest forked process {data['indexer_peak']:.0f} MiB"
     )
 
 
@@ -382,7 +391,7 @@ def main() -> None:
             work = scratch / f"sites-{size}"
             work.mkdir()
             settle(work)
-            data = in_child(measure, state, work, size, args)
+            data = measure(state, work, size, args)
             report(data)
             results.append((size, data))
             sys.stdout.flush()
