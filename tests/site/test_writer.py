@@ -240,6 +240,7 @@ def test_a_rebuild_starts_from_the_spare_and_touches_only_what_changed(tmp_path:
     third = {"index.html": "three", "a.html": "a", "b.html": "b, changed", "new/n.html": "n"}
     _manifested(out, third)
     assert _tree(out) == third  # no leftover of the spare, nothing planted there
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == [".manifest.json"]
     assert {name: (out / name).stat().st_ino for name in before} == before  # not rewritten
     assert _tree(spare) == {"index.html": "two", "a.html": "a", "b.html": "b, changed"}
     assert sorted(p.name for p in tmp_path.iterdir()) == [".output.spare", "output"]
