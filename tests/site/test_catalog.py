@@ -67,6 +67,16 @@ def stories(make: Callable[..., Story], t0: datetime, count: int, start: int = 0
     ]
 
 
+def saved_and_built(
+    store: SQLiteStore, saved: list[Story], build: Callable[[], object]
+) -> list[Story]:
+    """Save the stories into the state, build once, and give the stories back."""
+    for story in saved:
+        save(store, story)
+    build()
+    return saved
+
+
 def another_copy(story: Story, at: datetime, text: str) -> Story:
     """The story with one more copy, from another site, whose text is longer (so it is shown)."""
     copy = Copy(f"https://b.example/{story.id}", "Pacific Times", f"{story.title}, again", at)
@@ -118,10 +128,7 @@ def test_a_rebuild_reads_only_what_changed_and_matches_a_fresh_build(
     build = partial(build_two_days_on, config, t0)
 
     with SQLiteStore(tmp_path / "state") as store:
-        old = stories(story_factory, t0, 30)
-        for story in old:
-            save(store, story)
-        build(store, out)
+        old = saved_and_built(store, stories(story_factory, t0, 30), partial(build, store, out))
         for story in stories(story_factory, t0 + timedelta(days=1), 3, start=40):
             save(store, story)
         save(store, another_copy(old[1], t0, "A longer copy adds this."), new=False)
@@ -201,10 +208,7 @@ def test_a_new_story_rewrites_the_story_pages_of_its_wire_and_day_only(
         return {p.name: p.stat().st_ino for p in (root / "stories").iterdir()}
 
     with SQLiteStore(tmp_path / "state") as store:
-        old = stories(story_factory, t0, 30)
-        for story in old:
-            save(store, story)
-        build(store, out)
+        old = saved_and_built(store, stories(story_factory, t0, 30), partial(build, store, out))
         before = inodes(out)
         at = t0 - timedelta(hours=35)  # between s006 and s009, of the same wire and UTC day
         newcomer = replace(old[6], id="s900", title="Story 900", published=at)
@@ -236,10 +240,7 @@ def test_story_pages_follow_a_source_page_that_moved(
     out = tmp_path / "output"
     build = partial(build_two_days_on, config, t0)
     with SQLiteStore(tmp_path / "state") as store:
-        old = stories(story_factory, t0, 30)
-        for story in old:
-            save(store, story)
-        build(store, out)
+        old = saved_and_built(store, stories(story_factory, t0, 30), partial(build, store, out))
         assert 'href="../sources/daily-gazette.html"' in (out / "stories/s020.html").read_text()
         copy = Copy("https://c.example/900", "Daily-Gazette", "Story 900", t0)
         save(store, replace(old[0], id="s900", title="Story 900", copies=(copy,)))
@@ -265,10 +266,8 @@ def test_pages_that_cannot_be_linked_are_written_instead(
     out = tmp_path / "output"
     build = partial(build_two_days_on, config, t0)
     with SQLiteStore(tmp_path / "state") as store:
-        old = stories(story_factory, t0, 30)
-        for story in old:
-            save(store, story)
-        build(store, out)  # a full build: no spare, so the next one links every page it keeps
+        # A full build: no spare, so the next one links every page it keeps.
+        old = saved_and_built(store, stories(story_factory, t0, 30), partial(build, store, out))
         copy = replace(old[6].copies[0], url="https://a.example/900")
         save(store, replace(old[6], id="s900", title="Story 900", copies=(copy,)))
         real_link = os.link
