@@ -477,7 +477,8 @@ class SiteBuild:
         planned (a full build, or paths that moved).
 
         Called first thing, before the pages are planned: after a full build, which leaves no
-        spare, these are ten thousand links, made by a thread while the build goes on."""
+        spare, these are ten thousand links, made by a forked process while the build goes on
+        (`Writer.reuse_many`)."""
         previous = self.writer.previous
         if self.changed is None or previous is None or previous.links != links:
             return None

@@ -28,8 +28,8 @@ Incremental builds: `publish` reads the previous site's manifest (under the lock
 the Writer. A file whose bytes are unchanged, or a page the build knows to be unchanged (`reuse`),
 is hard-linked from the previous site instead of written again: its inode and mtime stay, and the
 swap stays atomic. No file is ever opened for writing once it exists, and a file the build
-replaces is unlinked first, so a linked file can never be changed in place (which would change the
-live site too). `keep_previous` ends a build that found nothing new: the live site is left
+replaces is moved out of the way first (`Writer._discard`), so a linked file can never be changed
+in place (which would change the live site too). `keep_previous` ends a build that found nothing new: the live site is left
 exactly as it was.
 
 The spare: the site a build replaces is kept beside it as `.<name>.spare` instead of being
