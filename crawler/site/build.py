@@ -493,6 +493,21 @@ class SiteBuild:
             self.writer.reuse_many(p for p in kept if keys[p]),
         )
 
+    def _pages_to_render(
+        self, pages: Sequence[Page]
+    ) -> tuple[list[Page], Callable[[], list[Page]]]:
+        """The pages whose key changed, and a function that gives those to render too once the
+        others are linked from the previous site (pages damaged since)."""
+        changed, unchanged = [], {}
+        for page in pages:
+            key = self.keys[page.path] = page_key(self.salt, page)
+            if self.previous_keys.get(page.path) == key:
+                unchanged[page.path] = page
+            else:
+                changed.append(page)
+        linking = self.writer.reuse_many(unchanged)
+        return changed, lambda: [unchanged[path] for path in linking()]
+
     def _stories_to_render(
         self, plan: Plan, kept: KeptStories | None
     ) -> tuple[list[StoryPage], Callable[[], list[StoryPage]]]:
@@ -693,7 +708,7 @@ class SiteBuild:
 
             for asset in assets.values():
                 writer.write(asset.path, asset.data)
-            to_render = [p for p in pages if not self._reuse(p.path, page_key(self.salt, p))]
+            to_render, unlinked = self._pages_to_render(pages)
             stories, linked = self._stories_to_render(plan, kept)
             self._read({s.story.id for s in stories})
 
@@ -719,7 +734,9 @@ class SiteBuild:
                 self._write_feeds(feeds, None, writer.write)
             else:
                 writer.merge(feeding.result())
-            damaged = linked()  # damaged since the last build: rendered after all
+            for page in unlinked():  # damaged since the last build: rendered after all
+                writer.write(page.path, renderer.render(page))
+            damaged = linked()
             self._read({s.story.id for s in damaged})
             self._render_stories(renderer, damaged, None, writer.write)
             writer.sync_ahead()  # the bulk of the site is written

@@ -286,6 +286,33 @@ def test_pages_that_cannot_be_linked_are_written_instead(
     assert (out / "stories/s023.html").stat().st_nlink == 2  # linked: the spare has it too
 
 
+@pytest.mark.parametrize("fork_links_from", [1, 1000], ids=["forked", "here"])
+def test_a_list_page_damaged_since_is_written_again(
+    tmp_path: Path,
+    story_factory: Callable[..., Story],
+    t0: datetime,
+    config: Config,
+    monkeypatch: pytest.MonkeyPatch,
+    fork_links_from: int,
+) -> None:
+    """A list page that shows what it showed is linked from the previous site, unless that copy
+    was changed in place since: then it is rendered again."""
+    monkeypatch.setattr(writer, "FORK_LINKS_FROM", fork_links_from)
+    out = tmp_path / "output"
+    build = partial(build_two_days_on, config, t0)
+    with SQLiteStore(tmp_path / "state") as store:
+        old = saved_and_built(store, stories(story_factory, t0, 30), partial(build, store, out))
+        oldest_day = sorted((out / "days").glob("2*.html"))[0]  # no new story there
+        kept = sorted((out / "days").glob("2*.html"))[1]
+        oldest_day.write_text("defaced")
+        copy = replace(old[0].copies[0], url="https://a.example/900")
+        save(store, replace(old[0], id="s900", title="Story 900", copies=(copy,)))
+        build(store, out)
+        build(store, tmp_path / "fresh")
+    assert files(out) == files(tmp_path / "fresh")
+    assert kept.stat().st_nlink == 2  # linked: the spare has it too
+
+
 def test_a_forked_build_reads_the_feeds_stories_in_the_other_process(
     tmp_path: Path,
     story_factory: Callable[..., Story],
