@@ -250,19 +250,23 @@ def test_story_pages_follow_a_source_page_that_moved(
     assert files(out) == files(tmp_path / "fresh")
 
 
-@pytest.mark.parametrize("fork_links_from", [1, 1000], ids=["forked", "here"])
+@pytest.fixture(params=[1, 1000], ids=["forked", "here"])
+def either_linking(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unchanged pages linked from the previous site by a forked process, or by the build's."""
+    monkeypatch.setattr(writer, "FORK_LINKS_FROM", request.param)
+
+
+@pytest.mark.usefixtures("either_linking")
 def test_pages_that_cannot_be_linked_are_written_instead(
     tmp_path: Path,
     story_factory: Callable[..., Story],
     t0: datetime,
     config: Config,
     monkeypatch: pytest.MonkeyPatch,
-    fork_links_from: int,
 ) -> None:
     """Unchanged pages are hard-linked from the previous site, many of them by a forked
     process; where that fails (another file system, too many links), the rebuild renders them
     after all."""
-    monkeypatch.setattr(writer, "FORK_LINKS_FROM", fork_links_from)
     out = tmp_path / "output"
     build = partial(build_two_days_on, config, t0)
     with SQLiteStore(tmp_path / "state") as store:
@@ -286,18 +290,12 @@ def test_pages_that_cannot_be_linked_are_written_instead(
     assert (out / "stories/s023.html").stat().st_nlink == 2  # linked: the spare has it too
 
 
-@pytest.mark.parametrize("fork_links_from", [1, 1000], ids=["forked", "here"])
+@pytest.mark.usefixtures("either_linking")
 def test_a_list_page_damaged_since_is_written_again(
-    tmp_path: Path,
-    story_factory: Callable[..., Story],
-    t0: datetime,
-    config: Config,
-    monkeypatch: pytest.MonkeyPatch,
-    fork_links_from: int,
+    tmp_path: Path, story_factory: Callable[..., Story], t0: datetime, config: Config
 ) -> None:
     """A list page that shows what it showed is linked from the previous site, unless that copy
     was changed in place since: then it is rendered again."""
-    monkeypatch.setattr(writer, "FORK_LINKS_FROM", fork_links_from)
     out = tmp_path / "output"
     build = partial(build_two_days_on, config, t0)
     with SQLiteStore(tmp_path / "state") as store:
