@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -86,6 +87,30 @@ def another_copy(story: Story, at: datetime, text: str) -> Story:
 def build_two_days_on(config: Config, t0: datetime, store: SQLiteStore, where: Path) -> None:
     """Build the state's site into `where` as two days after `t0`."""
     build_site(StoreCatalog(store), config, where, durable=False, now=t0 + timedelta(days=2))
+
+
+class Built(NamedTuple):
+    """A state of thirty stories whose site was built once into `out` (no spare yet)."""
+
+    store: SQLiteStore
+    old: list[Story]
+    out: Path
+    build: Callable[[Path], None]  # the state's site, into a folder, as two days after t0
+
+
+@pytest.fixture
+def built(
+    tmp_path: Path, story_factory: Callable[..., Story], t0: datetime, config: Config
+) -> Iterator[Built]:
+    out = tmp_path / "output"
+    with SQLiteStore(tmp_path / "state") as store:
+        build = partial(build_two_days_on, config, t0, store)
+        yield Built(
+            store,
+            saved_and_built(store, stories(story_factory, t0, 30), partial(build, out)),
+            out,
+            build,
+        )
 
 
 def test_changed_since_names_the_stories_with_new_copies(
@@ -196,28 +221,24 @@ def test_a_site_with_fewer_stories_than_allowed_is_not_published(
 
 
 def test_a_new_story_rewrites_the_story_pages_of_its_wire_and_day_only(
-    tmp_path: Path, story_factory: Callable[..., Story], t0: datetime, config: Config
+    built: Built, tmp_path: Path, t0: datetime
 ) -> None:
     """A new story changes the related stories of its wire's other stories that day; every other
     story page is left as it was, unless it was damaged since: then it is rewritten."""
-    out = tmp_path / "output"
-
-    build = partial(build_two_days_on, config, t0)
+    old, out = built.old, built.out
 
     def inodes(root: Path) -> dict[str, int]:
         return {p.name: p.stat().st_ino for p in (root / "stories").iterdir()}
 
-    with SQLiteStore(tmp_path / "state") as store:
-        old = saved_and_built(store, stories(story_factory, t0, 30), partial(build, store, out))
-        before = inodes(out)
-        at = t0 - timedelta(hours=35)  # between s006 and s009, of the same wire and UTC day
-        newcomer = replace(old[6], id="s900", title="Story 900", published=at)
-        copy = replace(old[6].copies[0], url="https://a.example/900", published=at)
-        save(store, replace(newcomer, copies=(copy,)))
-        (out / "stories/s029.html").write_text("defaced")
-        build(store, out)
-        after = inodes(out)
-        build(store, tmp_path / "fresh")
+    before = inodes(out)
+    at = t0 - timedelta(hours=35)  # between s006 and s009, of the same wire and UTC day
+    newcomer = replace(old[6], id="s900", title="Story 900", published=at)
+    copy = replace(old[6].copies[0], url="https://a.example/900", published=at)
+    save(built.store, replace(newcomer, copies=(copy,)))
+    (out / "stories/s029.html").write_text("defaced")
+    built.build(out)
+    after = inodes(out)
+    built.build(tmp_path / "fresh")
     day = at.astimezone(UTC).date()
     same_day = {
         f"{s.id}.html"
@@ -232,20 +253,17 @@ def test_a_new_story_rewrites_the_story_pages_of_its_wire_and_day_only(
 
 
 def test_story_pages_follow_a_source_page_that_moved(
-    tmp_path: Path, story_factory: Callable[..., Story], t0: datetime, config: Config
+    built: Built, tmp_path: Path, t0: datetime
 ) -> None:
     """A new site whose name makes the same slug as an old one's moves the old site's page (both
     then get a suffix): the story pages that link to it are rewritten, though their stories did
     not change."""
-    out = tmp_path / "output"
-    build = partial(build_two_days_on, config, t0)
-    with SQLiteStore(tmp_path / "state") as store:
-        old = saved_and_built(store, stories(story_factory, t0, 30), partial(build, store, out))
-        assert 'href="../sources/daily-gazette.html"' in (out / "stories/s020.html").read_text()
-        copy = Copy("https://c.example/900", "Daily-Gazette", "Story 900", t0)
-        save(store, replace(old[0], id="s900", title="Story 900", copies=(copy,)))
-        build(store, out)
-        build(store, tmp_path / "fresh")
+    out = built.out
+    assert 'href="../sources/daily-gazette.html"' in (out / "stories/s020.html").read_text()
+    copy = Copy("https://c.example/900", "Daily-Gazette", "Story 900", t0)
+    save(built.store, replace(built.old[0], id="s900", title="Story 900", copies=(copy,)))
+    built.build(out)
+    built.build(tmp_path / "fresh")
     assert "sources/daily-gazette.html" not in (out / "stories/s020.html").read_text()
     assert files(out) == files(tmp_path / "fresh")
 
@@ -258,55 +276,41 @@ def either_linking(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPat
 
 @pytest.mark.usefixtures("either_linking")
 def test_pages_that_cannot_be_linked_are_written_instead(
-    tmp_path: Path,
-    story_factory: Callable[..., Story],
-    t0: datetime,
-    config: Config,
-    monkeypatch: pytest.MonkeyPatch,
+    built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Unchanged pages are hard-linked from the previous site, many of them by a forked
     process; where that fails (another file system, too many links), the rebuild renders them
-    after all."""
-    out = tmp_path / "output"
-    build = partial(build_two_days_on, config, t0)
-    with SQLiteStore(tmp_path / "state") as store:
-        # A full build: no spare, so the next one links every page it keeps.
-        old = saved_and_built(store, stories(story_factory, t0, 30), partial(build, store, out))
-        copy = replace(old[6].copies[0], url="https://a.example/900")
-        save(store, replace(old[6], id="s900", title="Story 900", copies=(copy,)))
-        real_link = os.link
+    after all. The site was built once: no spare, so the rebuild links every page it keeps."""
+    out, old = built.out, built.old
+    copy = replace(old[6].copies[0], url="https://a.example/900")
+    save(built.store, replace(old[6], id="s900", title="Story 900", copies=(copy,)))
+    real_link = os.link
 
-        def link(source: str, target: str, **options: bool) -> None:
-            if "/stories/s01" in target:
-                raise OSError(errno.EMLINK, "Too many links")
-            real_link(source, target, **options)
+    def link(source: str, target: str, **options: bool) -> None:
+        if "/stories/s01" in target:
+            raise OSError(errno.EMLINK, "Too many links")
+        real_link(source, target, **options)
 
-        monkeypatch.setattr(os, "link", link)
-        build(store, out)
-        monkeypatch.setattr(os, "link", real_link)
-        build(store, tmp_path / "fresh")
+    monkeypatch.setattr(os, "link", link)
+    built.build(out)
+    monkeypatch.setattr(os, "link", real_link)
+    built.build(tmp_path / "fresh")
     assert files(out) == files(tmp_path / "fresh")
     assert (out / "stories/s012.html").stat().st_nlink == 1  # written, not linked
     assert (out / "stories/s023.html").stat().st_nlink == 2  # linked: the spare has it too
 
 
 @pytest.mark.usefixtures("either_linking")
-def test_a_list_page_damaged_since_is_written_again(
-    tmp_path: Path, story_factory: Callable[..., Story], t0: datetime, config: Config
-) -> None:
+def test_a_list_page_damaged_since_is_written_again(built: Built, tmp_path: Path) -> None:
     """A list page that shows what it showed is linked from the previous site, unless that copy
     was changed in place since: then it is rendered again."""
-    out = tmp_path / "output"
-    build = partial(build_two_days_on, config, t0)
-    with SQLiteStore(tmp_path / "state") as store:
-        old = saved_and_built(store, stories(story_factory, t0, 30), partial(build, store, out))
-        oldest_day = sorted((out / "days").glob("2*.html"))[0]  # no new story there
-        kept = sorted((out / "days").glob("2*.html"))[1]
-        oldest_day.write_text("defaced")
-        copy = replace(old[0].copies[0], url="https://a.example/900")
-        save(store, replace(old[0], id="s900", title="Story 900", copies=(copy,)))
-        build(store, out)
-        build(store, tmp_path / "fresh")
+    out, old = built.out, built.old
+    oldest_day, kept = sorted((out / "days").glob("2*.html"))[:2]  # no new story on these
+    oldest_day.write_text("defaced")
+    copy = replace(old[0].copies[0], url="https://a.example/900")
+    save(built.store, replace(old[0], id="s900", title="Story 900", copies=(copy,)))
+    built.build(out)
+    built.build(tmp_path / "fresh")
     assert files(out) == files(tmp_path / "fresh")
     assert kept.stat().st_nlink == 2  # linked: the spare has it too
 
