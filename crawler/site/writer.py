@@ -29,8 +29,8 @@ the Writer. A file whose bytes are unchanged, or a page the build knows to be un
 is hard-linked from the previous site instead of written again: its inode and mtime stay, and the
 swap stays atomic. No file is ever opened for writing once it exists, and a file the build
 replaces is moved out of the way first (`Writer._discard`), so a linked file can never be changed
-in place (which would change the live site too). `keep_previous` ends a build that found nothing new: the live site is left
-exactly as it was.
+in place (which would change the live site too). `keep_previous` ends a build that found nothing
+new: the live site is left exactly as it was.
 
 The spare: the site a build replaces is kept beside it as `.<name>.spare` instead of being
 deleted, and the next build starts from it. Most of its files are already the live site's own
@@ -322,7 +322,7 @@ class Writer:
             return lambda: left
         files, present, written = self.previous.files, self._present, self._written
         failed: list[str] = []
-        to_link: list[tuple[str, str, int, bool]] = []  # path, target, size, if the spare had one
+        to_link: list[tuple[str, str, int]] = []  # path, target, recorded size
         for relpath in relpaths:
             record = files.get(relpath)
             if record is None:
@@ -336,9 +336,8 @@ class Writer:
                 self.linked += 1
                 continue
             target = self._claim(relpath)
-            spare_file = present.pop(relpath, None) is not None
-            self.touched |= spare_file
-            to_link.append((relpath, target, record.size, spare_file))
+            self._clear(relpath, target)
+            to_link.append((relpath, target, record.size))
         if not to_link:
             return lambda: failed
         link = functools.partial(_link_all, self._previous_prefix, to_link)
@@ -349,7 +348,7 @@ class Writer:
         return lambda: self._take_links(to_link, linking.result(), failed)
 
     def _take_links(
-        self, to_link: list[tuple[str, str, int, bool]], made: list[bool], failed: list[str]
+        self, to_link: list[tuple[str, str, int]], made: list[bool], failed: list[str]
     ) -> list[str]:
         """Record the files `_link_all` linked; the others, with those that `failed` before, are
         unclaimed and returned (to write)."""
@@ -563,14 +562,11 @@ def _link(source: str, target: str) -> bool:
     return True
 
 
-def _link_all(prefix: str, files: list[tuple[str, str, int, bool]]) -> list[bool]:
+def _link_all(prefix: str, files: list[tuple[str, str, int]]) -> list[bool]:
     """Link each previous file (`prefix` + path) to its target if it is as recorded (of its
-    size), first deleting the spare's file there if it had one; whether each link was made."""
+    size); whether each link was made."""
     made = []
-    for relpath, target, size, spare_file in files:
-        if spare_file:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(target)
+    for relpath, target, size in files:
         source = prefix + relpath
         made.append(file_inode(source, size) is not None and _link(source, target))
     return made
