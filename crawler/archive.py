@@ -25,6 +25,8 @@ from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
+from isal import igzip
+
 from crawler.items import Article, AssignedArticle
 from crawler.store import Store, StoreError
 
@@ -32,7 +34,11 @@ ARCHIVE_DIR = "data/archive"
 ARCHIVE_INDEX = f"{ARCHIVE_DIR}/index.json"
 FORMAT = 1  # of a line
 INDEX_FORMAT = 2  # of the index (1: the single-file archive, which had none)
-GZIP_LEVEL = 1  # measured on 10,000 stories: 0.55 s and 12 MiB; level 6 2.96 s and 10 MiB
+# Parts are compressed by ISA-L's deflate, gzip's format four times as fast as zlib's: measured on
+# 10,000 stories (88 MB of lines), 0.13 s and 13.0 MB at its level 1; zlib took 0.52 s and 13.6 MB
+# at level 1, 2.4 s and 11.3 MB at level 6. The compressor is part of every part's key.
+GZIP_LEVEL = 1
+_COMPRESSOR = f"isal {GZIP_LEVEL}"
 _FIELDS = tuple(f.name for f in fields(Article))
 
 
@@ -47,7 +53,7 @@ def part_bytes(store: Store, story_ids: Iterable[str]) -> bytes:
         f'"story_id":{json.dumps(story_id, ensure_ascii=False)}}}\n'
         for story_id, first_seen, copy in store.copies_json(list(story_ids))
     ]
-    return gzip.compress("".join(lines).encode("utf-8"), compresslevel=GZIP_LEVEL, mtime=0)
+    return igzip.compress("".join(lines).encode("utf-8"), compresslevel=GZIP_LEVEL, mtime=0)
 
 
 class Archive:
@@ -66,7 +72,7 @@ class Archive:
         listed = []
         for day in sorted(days):
             stories = sorted(days[day], key=lambda s: (s[1], s[0]))
-            key = _digest("archive part", str(FORMAT), str(GZIP_LEVEL),
+            key = _digest("archive part", str(FORMAT), _COMPRESSOR,
                           *(f"{story_id} {copies}" for story_id, _, copies in stories))
             self.parts[f"{ARCHIVE_DIR}/{day}.jsonl.gz"] = (key, [s[0] for s in stories])
             listed.append({"path": f"{day}.jsonl.gz", "stories": len(stories),
