@@ -25,6 +25,7 @@ from __future__ import annotations
 import gc
 import logging
 import multiprocessing
+import pickle
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -236,25 +237,22 @@ def _read_all(catalog: Catalog, site: SiteView) -> tuple[list[StoryView], list[s
     chunks = [ids[start : start + READ_CHUNK] for start in range(0, len(ids), READ_CHUNK)]
     taken = multiprocessing.Value("q", 0)
 
-    def read_chunks(load: Callable[[Collection[str]], list[Fingerprinted]]) -> _Views:
-        views: list[StoryView] = []
-        skipped: list[str] = []
+    def read_chunks(load: Callable[[Collection[str]], list[Fingerprinted]]) -> Iterator[_Views]:
         while (chunk := _take(taken, 1)) < len(chunks):
-            more, not_shown = _read(partial(load, chunks[chunk]), site)
-            views += more
-            skipped += not_shown
-        return views, skipped
+            yield _read(partial(load, chunks[chunk]), site)
 
-    def in_child() -> _Views:
+    def in_child() -> list[bytes]:
+        # Each chunk pickled as soon as it is read: pickling is then part of this process's
+        # share, and the two finish together (pickled at the end, it kept the parent waiting).
         with reader as load:
-            return read_chunks(load)
+            return [pickle.dumps(read, pickle.HIGHEST_PROTOCOL) for read in read_chunks(load)]
 
     with forked(in_child, "reader") as child:
-        views, skipped = read_chunks(catalog.load)
-        their_views, their_skipped = child.result()
-    views += their_views
+        read = list(read_chunks(catalog.load))
+        read += map(pickle.loads, child.result())
+    views = [view for chunk_views, _ in read for view in chunk_views]
     views.sort(key=lambda v: (v.first_seen, v.id), reverse=True)
-    return views, sorted(skipped + their_skipped)  # whichever process read them
+    return views, sorted(i for _, not_shown in read for i in not_shown)  # whichever read them
 
 
 def _gather(catalog: Catalog, site: SiteView, cached: Manifest | None) -> Gathered:
