@@ -116,8 +116,9 @@ class StoryCard:
         return self.date.date()
 
     def to_json(self) -> list[Any]:
-        """The card as JSON values, for the manifest (`card_from_json` reads it back); the
-        summary is most often the lede, and then null."""
+        """The card as values for orjson to write into the manifest (`card_from_json` reads it
+        back): its datetimes, which orjson writes as `isoformat` does (at a fifth of the cost),
+        and its tuple as arrays. The summary is most often the lede, and then null."""
         return [
             self.id,
             self.path,
@@ -127,9 +128,9 @@ class StoryCard:
             self.source,
             self.original_source,
             self.language,
-            self.date.isoformat(),
-            self.first_seen.isoformat(),
-            list(self.sites),
+            self.date,
+            self.first_seen,
+            self.sites,
             self.fingerprint,
             self.search,
         ]
