@@ -48,12 +48,9 @@ def _digest(*parts: str) -> str:
 
 def part_bytes(store: Store, story_ids: Iterable[str]) -> bytes:
     """These stories' copies as one gzipped part."""
-    lines = [
-        f'{{"article":{copy},"first_seen":{json.dumps(first_seen)},"format":{FORMAT},'
-        f'"story_id":{json.dumps(story_id, ensure_ascii=False)}}}\n'
-        for story_id, first_seen, copy in store.copies_json(list(story_ids))
-    ]
-    return igzip.compress("".join(lines).encode("utf-8"), compresslevel=GZIP_LEVEL, mtime=0)
+    lines = store.archive_lines(list(story_ids), FORMAT)
+    text = "".join(f"{line}\n" for line in lines)
+    return igzip.compress(text.encode("utf-8"), compresslevel=GZIP_LEVEL, mtime=0)
 
 
 class Archive:
