@@ -25,6 +25,8 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol, Self
 
+import orjson
+
 from crawler.config import StateConfig
 from crawler.items import Article, AssignedArticle
 
@@ -124,7 +126,7 @@ _SQLITE_JSON = {
 
 
 def _json_tuple(text: str) -> tuple[str, ...]:
-    return () if text == "[]" else tuple(json.loads(text))  # most copies have no images
+    return () if text == "[]" else tuple(orjson.loads(text))  # most copies have no images
 
 
 def _id_tests(story_ids: Collection[str] | None) -> Iterator[tuple[str, Sequence[str]]]:
@@ -151,7 +153,7 @@ def _story_articles(rows: Iterable[Sequence[Any]]) -> Iterator[Article]:
          paragraphs, language, images, fetched_at) in rows:  # fmt: skip
         text = next((text for stored, text in parsed if stored == paragraphs), None)
         if text is None:
-            text = tuple(json.loads(paragraphs))
+            text = tuple(orjson.loads(paragraphs))  # twice as fast as json.loads
             parsed.append((paragraphs, text))
         yield Article(  # by position, in the order of its fields: keywords cost a dict per copy
             url, canonical_url, source, title, _dt(published), bool(estimated), author, credit,
