@@ -382,7 +382,7 @@ class Store:
     @staticmethod
     def _line(first_seen: str, story_id: str, line_format: int, row: Sequence[Any]) -> str:
         copy = dict(zip(_COPY_FIELDS, row, strict=True))
-        copy["images"], copy["paragraphs"] = json.loads(copy["images"]), json.loads(copy["paragraphs"])
+        copy["images"], copy["paragraphs"] = _json_tuple(copy["images"]), _json_tuple(copy["paragraphs"])
         copy["published_estimated"] = bool(copy["published_estimated"])
         line = {"article": copy, "first_seen": first_seen, "format": line_format, "story_id": story_id}
         return json.dumps(line, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
